@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Dkms.Cli.CommandLine;
+
+/// <summary>
+/// dkms's grammar (DKMS-SPEC §2): <c>dkms [action] [options] [module/version | source dir | dkms.conf | tarball]</c>.
+/// Long options take <c>--opt=value</c> or <c>--opt value</c>; short options need a separate value.
+/// </summary>
+/// <remarks>Hand-written rather than System.CommandLine: dkms classifies positional words by what exists
+/// on disk and rejects <c>-j4</c>, which a general parser cannot express.</remarks>
+internal static partial class DkmsArgumentParser
+{
+    private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
+    {
+        ["-m"] = "module", ["--module"] = "module", ["-v"] = "version", ["-k"] = "kernel", ["--kernelver"] = "kernel",
+        ["-a"] = "arch", ["--arch"] = "arch", ["-c"] = "conf", ["--config"] = "kconfig", ["--kernelsourcedir"] = "ksrc",
+        ["--archive"] = "archive", ["--templatekernel"] = "template", ["--dkmstree"] = "dkmstree",
+        ["--sourcetree"] = "sourcetree", ["--installtree"] = "installtree", ["--directive"] = "directive",
+        ["-j"] = "jobs", ["--framework-conf"] = "framework",
+    };
+
+    private static readonly HashSet<string> Deprecated = new(StringComparer.Ordinal)
+    {
+        "--no-initrd", "--no-clean-kernel", "--no-prepare-kernel",
+    };
+
+    public static DkmsArguments Parse(IReadOnlyList<string> args)
+    {
+        var result = new DkmsArguments();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg.StartsWith('-') && arg.Length > 1)
+            {
+                string name = arg, value = string.Empty;
+                var hasInline = false;
+                if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) is var eq and > 2)
+                {
+                    name = arg[..eq];
+                    value = arg[(eq + 1)..];
+                    hasInline = true;
+                }
+
+                if (ValueOptions.TryGetValue(name, out var key))
+                {
+                    if (!hasInline)
+                    {
+                        if (i + 1 >= args.Count)
+                        {
+                            throw new UsageException(2, $"Option {name} requires an argument.");
+                        }
+
+                        value = args[++i];
+                    }
+
+                    SetValue(result, key, value, name);
+                    continue;
+                }
+
+                if (hasInline || !SetFlag(result, name))
+                {
+                    throw new UsageException(2, $"Unknown option: {arg}");
+                }
+
+                continue;
+            }
+
+            Positional(result, arg);
+        }
+
+        result.Action = result.Actions.FirstOrDefault();
+        return result;
+    }
+
+    private static void SetValue(DkmsArguments r, string key, string value, string option)
+    {
+        switch (key)
+        {
+            case "module":
+                var slash = value.IndexOf('/', StringComparison.Ordinal);
+                if (slash >= 0)
+                {
+                    r.Module = value[..slash];
+                    r.Version = value[(slash + 1)..];
+                }
+                else
+                {
+                    r.Module = value;
+                }
+
+                break;
+            case "version": r.Version = value; break;
+            case "kernel":
+                var ka = value.IndexOf('/', StringComparison.Ordinal);
+                r.Kernels.Add(ka >= 0 ? value[..ka] : value);
+                r.KernelArches.Add(ka >= 0 ? value[(ka + 1)..] : null);
+                break;
+            case "arch": r.Arches.Add(value); break;
+            case "conf": r.ConfFile = Path.GetFullPath(value); break;
+            case "kconfig": r.KernelConfig = Path.GetFullPath(value); break;
+            case "ksrc": r.KernelSourceDir = Path.GetFullPath(value); break;
+            case "archive": r.Archive = value; break;
+            case "template": r.TemplateKernel = value; break;
+            case "dkmstree": r.DkmsTree = Path.GetFullPath(value); break;
+            case "sourcetree": r.SourceTree = Path.GetFullPath(value); break;
+            case "installtree": r.InstallTree = Path.GetFullPath(value); break;
+            case "framework": r.FrameworkConf = Path.GetFullPath(value); break;
+            case "directive":
+                if (!value.Contains('=', StringComparison.Ordinal))
+                {
+                    throw new UsageException(2, $"Option {option} takes NAME=value, not '{value}'.");
+                }
+
+                r.Directives.Add(value);
+                break;
+            case "jobs":
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var jobs))
+                {
+                    throw new UsageException(2, $"Option {option} takes a number, not '{value}'.");
+                }
+
+                r.Jobs = jobs;
+                break;
+        }
+    }
+
+    private static bool SetFlag(DkmsArguments r, string name)
+    {
+        switch (name)
+        {
+            case "--all": r.All = true; break;
+            case "--force": r.Force = true; break;
+            case "--force-version-override": r.ForceVersionOverride = true; break;
+            case "--no-depmod": r.NoDepmod = true; break;
+            case "--verbose": r.Verbose = true; break;
+            case "-q" or "--quiet": r.Quiet = true; break;
+            case "--json": r.Json = true; break;
+            case "--offline": r.Offline = true; break;
+            case "-h" or "--help": r.Help = true; break;
+            case "-V" or "--version": r.ShowVersion = true; break;
+            case "--binaries-only": r.BinariesOnly = true; break;
+            case "--source-only": r.SourceOnly = true; break;
+            case "--rpm_safe_upgrade": r.RpmSafeUpgrade = true; break;
+            case "--symlink-modules": r.SymlinkModules = true; break;
+            case "--modprobe-on-install": r.ModprobeOnInstall = true; break;
+            case "--debug": break;
+            default:
+                if (Deprecated.Contains(name))
+                {
+                    r.Warnings.Add($"Deprecated feature: {name}");
+                    break;
+                }
+
+                return false;
+        }
+
+        return true;
+    }
+
+    private static void Positional(DkmsArguments r, string word)
+    {
+        if (ActionWord().IsMatch(word))
+        {
+            r.Actions.Add(word);
+        }
+        else if (File.Exists(word) && word.EndsWith("dkms.conf", StringComparison.Ordinal))
+        {
+            r.SourcePath = Path.GetDirectoryName(Path.GetFullPath(word));
+            r.ConfFile ??= null;
+        }
+        else if (Directory.Exists(word) && File.Exists(Path.Combine(word, "dkms.conf")))
+        {
+            r.SourcePath = Path.GetFullPath(word);
+        }
+        else if (File.Exists(word))
+        {
+            r.ArchivePath = Path.GetFullPath(word);
+        }
+        else if (r.Module is null)
+        {
+            var slash = word.IndexOf('/', StringComparison.Ordinal);
+            if (slash >= 0)
+            {
+                r.Module = word[..slash];
+                r.Version = word[(slash + 1)..];
+            }
+            else
+            {
+                r.Module = word;
+            }
+        }
+        else
+        {
+            r.Warnings.Add($"Warning: I do not know how to handle {word}.");
+        }
+    }
+
+    [GeneratedRegex("^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$")]
+    private static partial Regex ActionWord();
+}

@@ -1,0 +1,124 @@
+using Dkms.Core.Conf;
+using Dkms.Core.Errors;
+using Dkms.Core.Platform;
+using Dkms.Core.Validation;
+
+namespace Dkms.Core.Actions;
+
+public sealed partial class DkmsEngine
+{
+    /// <summary>
+    /// <c>add &lt;dir&gt;</c> / <c>add &lt;dir&gt;/dkms.conf</c>: reads the conf in place, copies the tree to
+    /// <c>&lt;source_tree&gt;/m-v</c> and adds it. Returns the module it added and add's exit code.
+    /// </summary>
+    /// <remarks>Unlike dkms, an "already added" module is refused before anything is copied (§13.13).</remarks>
+    /// <param name="existingIsFine">build/install from a path: an already added module is used as it is.</param>
+    public async Task<(ModuleRef Module, int ExitCode)> AddSourceTreeAsync(string path, ActionOptions options, bool existingIsFine = false,
+        CancellationToken ct = default)
+    {
+        var dir = PathGuard.RealPath(File.Exists(path) ? Path.GetDirectoryName(Path.GetFullPath(path))! : path);
+        var conf = options.ConfFile ?? Path.Combine(dir, "dkms.conf");
+        if (!File.Exists(conf))
+        {
+            throw new DkmsException(DkmsErrorKind.NotFound, 9, $"{dir} must contain a dkms.conf file!");
+        }
+
+        var parsed = await ReadConfAsync(null, new KernelTarget(RunningKernel, SystemInfo.MachineArch()),
+            options with { ConfFile = conf }, strict: false, ct).ConfigureAwait(false);
+        if (!parsed.IsValid)
+        {
+            ReportConf(parsed);
+            DkmsConfReader.RequireValid(parsed);
+        }
+
+        var mv = new ModuleRef(parsed.PackageName, parsed.PackageVersion);
+        RequireNotBroken(mv);
+        if (IsAdded(mv.Module, mv.Version))
+        {
+            return existingIsFine ? (mv, 0) : throw AlreadyAdded(mv);
+        }
+
+        var dest = Tree.SourceDir(mv.Module, mv.Version);
+        var same = PathGuard.RealPath(dest) == dir
+                   || PathGuard.RealPath(Tree.SourceLink(mv.Module, mv.Version)) == dir
+                   || PathGuard.RealPath(Tree.BuildDir(mv.Module, mv.Version)) == dir;
+        if (!same)
+        {
+            await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
+            {
+                if (options.Force && Directory.Exists(dest))
+                {
+                    _out.Line($"Forcing install of {mv}");
+                    Directory.Delete(dest, recursive: true);
+                }
+
+                Directory.CreateDirectory(Settings.SourceTree);
+                await RunToolAsync("cp", ["-fprT", dir, dest], $"Copying {dir} to {dest} failed", 9, ct).ConfigureAwait(false);
+            }
+        }
+
+        var code = await AddAsync(mv, options with { ConfFile = options.ConfFile is null ? null : conf }, ct).ConfigureAwait(false);
+        return (mv, code);
+    }
+
+    /// <summary><c>add m/v</c>: links <c>&lt;dkms_tree&gt;/m/v/source</c> to <c>&lt;source_tree&gt;/m-v</c>, then POST_ADD.</summary>
+    public async Task<int> AddAsync(ModuleRef mv, ActionOptions options, CancellationToken ct = default)
+    {
+        await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
+        {
+            return await AddUnlockedAsync(mv, options, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><see cref="AddAsync"/> with the module lock already held.</summary>
+    internal async Task<int> AddUnlockedAsync(ModuleRef mv, ActionOptions options, CancellationToken ct)
+    {
+        {
+            if (IsAdded(mv.Module, mv.Version))
+            {
+                throw AlreadyAdded(mv);
+            }
+
+            var source = Tree.SourceDir(mv.Module, mv.Version);
+            if (!Directory.Exists(source))
+            {
+                throw new DkmsException(DkmsErrorKind.NotFound, 2, "Could not find module source directory.",
+                    $"Directory: {source} does not exist.");
+            }
+
+            var confPath = options.ConfFile ?? Path.Combine(source, "dkms.conf");
+            var conf = await ReadConfAsync(mv, new KernelTarget(RunningKernel, SystemInfo.MachineArch()), options, strict: true, ct, confPath)
+                .ConfigureAwait(false);
+
+            var link = Tree.SourceLink(mv.Module, mv.Version);
+            _out.Line($"Creating symlink {link} -> {source}");
+            Directory.CreateDirectory(Tree.BuildDir(mv.Module, mv.Version));
+            ReplaceSymlink(link, source);
+            return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, source, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static DkmsException AlreadyAdded(ModuleRef mv) =>
+        new(DkmsErrorKind.AlreadyExists, 3, $"DKMS tree already contains: {mv}",
+            "You cannot add the same module/version combo more than once.");
+
+    /// <summary>Points <paramref name="link"/> at <paramref name="target"/> atomically (a new link renamed over the old).</summary>
+    internal static void ReplaceSymlink(string link, string target)
+    {
+        var dir = Path.GetDirectoryName(link)!;
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(link)}.dkms-new-{Environment.ProcessId}");
+        if (new FileInfo(tmp).LinkTarget is not null || File.Exists(tmp))
+        {
+            File.Delete(tmp);
+        }
+
+        File.CreateSymbolicLink(tmp, target);
+        if (Directory.Exists(link) && new FileInfo(link).LinkTarget is null)
+        {
+            // A real source directory (binaries-only tarball): rename(2) cannot replace it.
+            Directory.Delete(link, recursive: true);
+        }
+
+        Libc.RenameOrThrow(tmp, link);
+    }
+}

@@ -1,0 +1,78 @@
+using Dkms.Core.Errors;
+
+namespace Dkms.Core.Actions;
+
+public sealed partial class DkmsEngine
+{
+    /// <summary>
+    /// <c>kernel_prerm -k K</c> (every module built for K) and <c>kernel_preinst -k K</c> (AUTOINSTALL ones):
+    /// unbuilds each, then runs depmod once for the kernel (dkms prints the line but runs nothing, §13.2).
+    /// </summary>
+    /// <returns>0, or 14 when a module failed.</returns>
+    public async Task<int> KernelRemoveAsync(KernelTarget t, bool onlyAutoinstall, ActionOptions options, CancellationToken ct = default)
+    {
+        var failed = false;
+        var uninstalledAny = false;
+        foreach (var (m, v) in ListVersions())
+        {
+            if (!IsAdded(m, v) || !IsBuiltDir(m, v, t.Kernel, t.Arch))
+            {
+                continue;
+            }
+
+            var mv = new ModuleRef(m, v);
+            if (onlyAutoinstall)
+            {
+                var conf = await ReadConfAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false);
+                if (!conf.Autoinstall)
+                {
+                    continue;
+                }
+            }
+
+            _out.ErrLine($"dkms: removing module {mv} for kernel {t}");
+            try
+            {
+                await using (await LockAsync(m, ct).ConfigureAwait(false))
+                {
+                    if (IsInstalled(m, v, t.Kernel, t.Arch))
+                    {
+                        await UninstallLockedAsync(mv, t, options with { NoDepmod = true }, ct).ConfigureAwait(false);
+                        uninstalledAny = true;
+                    }
+                    else
+                    {
+                        _out.Line($"Module {mv} is not installed for kernel {t}. Skipping...");
+                    }
+
+                    Unbuild(mv, t);
+                }
+            }
+            catch (DkmsException e)
+            {
+                Report(e);
+                failed = true;
+            }
+
+            if (!onlyAutoinstall)
+            {
+                _out.Line();
+            }
+        }
+
+        var kernelDir = Tree.InstallKernelDir(t.Kernel);
+        if (uninstalledAny && Directory.Exists(kernelDir))
+        {
+            await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);
+            foreach (var dir in Dkms.Core.Tree.FileWalker.Directories(kernelDir))
+            {
+                if (!Directory.EnumerateFileSystemEntries(dir).Any())
+                {
+                    Directory.Delete(dir);
+                }
+            }
+        }
+
+        return failed ? 14 : 0;
+    }
+}

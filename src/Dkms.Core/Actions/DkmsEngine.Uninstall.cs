@@ -1,0 +1,153 @@
+using Dkms.Core.Errors;
+using Dkms.Core.Validation;
+
+namespace Dkms.Core.Actions;
+
+public sealed partial class DkmsEngine
+{
+    /// <summary><c>uninstall m/v -k …|--all</c>: removes the installed copies; the module stays built.</summary>
+    public async Task<int> UninstallAsync(ModuleRef mv, IReadOnlyList<KernelTarget> targets, ActionOptions options, CancellationToken ct = default)
+    {
+        RequireAdded(mv);
+        await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
+        {
+            foreach (var t in targets)
+            {
+                await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary><c>unbuild m/v -k …|--all</c>: uninstalls, then deletes the build; the module stays added.</summary>
+    public async Task<int> UnbuildAsync(ModuleRef mv, IReadOnlyList<KernelTarget> targets, ActionOptions options, CancellationToken ct = default)
+    {
+        RequireAdded(mv);
+        await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
+        {
+            var first = true;
+            foreach (var t in targets)
+            {
+                if (!first)
+                {
+                    _out.Line();
+                }
+
+                first = false;
+                await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
+                MaybeUnbuild(mv, t);
+            }
+        }
+
+        return 0;
+    }
+
+    private async Task MaybeUninstallAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
+    {
+        if (!IsInstalled(mv.Module, mv.Version, t.Kernel, t.Arch))
+        {
+            _out.Line($"Module {mv} is not installed for kernel {t}. Skipping...");
+            return;
+        }
+
+        await UninstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
+    }
+
+    private void MaybeUnbuild(ModuleRef mv, KernelTarget t)
+    {
+        if (!IsBuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch))
+        {
+            _out.Line($"Module {mv} is not built for kernel {t}. Skipping...");
+            return;
+        }
+
+        Unbuild(mv, t);
+    }
+
+    /// <summary>Deletes <c>m/v/k/a</c> (and <c>m/v/k</c> when nothing else is left in it).</summary>
+    internal void Unbuild(ModuleRef mv, KernelTarget t)
+    {
+        var built = Tree.BuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch);
+        if (Directory.Exists(built))
+        {
+            Directory.Delete(built, recursive: true);
+        }
+
+        var kernelDir = Tree.KernelDir(mv.Module, mv.Version, t.Kernel);
+        if (Directory.Exists(kernelDir) && !Directory.EnumerateDirectories(kernelDir).Any())
+        {
+            Directory.Delete(kernelDir, recursive: true);
+        }
+    }
+
+    /// <summary>dkms's do_uninstall with the module lock held.</summary>
+    internal async Task UninstallLockedAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
+    {
+        var (m, v) = (mv.Module, mv.Version);
+        _out.Line($"Module {mv} for kernel {t}:");
+        if (IsInstalled(m, v, t.Kernel, t.Arch))
+        {
+            _out.Line("Before uninstall, this module version was ACTIVE on this kernel.");
+        }
+
+        var kernelDir = Tree.InstallKernelDir(t.Kernel);
+        var conf = await ReadConfAsync(mv, t, options, strict: false, ct).ConfigureAwait(false);
+        var moduleDir = Tree.BuiltModuleDir(m, v, t.Kernel, t.Arch);
+        foreach (var spec in conf.Modules)
+        {
+            string? found = null;
+            foreach (var location in new[] { spec.DestLocation, spec.ConfDestLocation }.Distinct())
+            {
+                string dir;
+                try
+                {
+                    dir = PathGuard.Inside(kernelDir, location.TrimStart('/'), "DEST_MODULE_LOCATION");
+                }
+                catch (DkmsException e)
+                {
+                    Report(e);
+                    continue;
+                }
+
+                found = BuiltFile(dir, spec.DestName);
+                if (found is not null)
+                {
+                    break;
+                }
+            }
+
+            if (found is null)
+            {
+                var name = BuiltFile(moduleDir, spec.DestName) is { } b ? Path.GetFileName(b) : spec.DestName + ".ko";
+                _out.Line($"Module {name} was not found within {kernelDir}/");
+                continue;
+            }
+
+            _out.Line($"Deleting {found}");
+            File.Delete(found);
+            PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
+        }
+
+        var link = Tree.InstalledLink(m, t.Kernel, t.Arch);
+        if (new FileInfo(link).LinkTarget is not null)
+        {
+            File.Delete(link);
+        }
+
+        await RunHookAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
+        await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);
+    }
+
+    /// <summary><c>rmdir -p --ignore-fail-on-non-empty</c>, stopping at <paramref name="stopAt"/>.</summary>
+    internal static void PruneEmptyDirectories(string from, string stopAt)
+    {
+        var stop = Path.GetFullPath(stopAt).TrimEnd('/');
+        var dir = Path.GetFullPath(from).TrimEnd('/');
+        while (dir.Length > stop.Length && PathGuard.IsWithin(stop, dir) && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            Directory.Delete(dir);
+            dir = Path.GetDirectoryName(dir)!;
+        }
+    }
+}

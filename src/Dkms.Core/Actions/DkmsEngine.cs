@@ -1,0 +1,232 @@
+using Dkms.Core.Conf;
+using Dkms.Core.Configuration;
+using Dkms.Core.Errors;
+using Dkms.Core.Kernels;
+using Dkms.Core.Output;
+using Dkms.Core.Platform;
+using Dkms.Core.Tree;
+
+namespace Dkms.Core.Actions;
+
+/// <summary>
+/// Every dkms action on one set of trees. Hosts (dkmsctl in-process, dkmsd) create one per request
+/// or share one; all state lives on disk, guarded by per-module locks.
+/// </summary>
+public sealed partial class DkmsEngine
+{
+    /// <summary>The version string written in make.log headers.</summary>
+    public const string ToolVersion = "dkmsd-0.1.0";
+
+    private readonly DkmsOutput _out;
+    private readonly HashSet<string> _preparedKernels = new(StringComparer.Ordinal);
+
+    public DkmsEngine(DkmsSettings settings, DkmsOutput output)
+    {
+        Settings = settings;
+        Tree = new DkmsTree(settings);
+        _out = output;
+        RunningKernel = SystemInfo.RunningKernel();
+    }
+
+    public DkmsSettings Settings { get; }
+
+    public DkmsTree Tree { get; }
+
+    /// <summary>Where the engine prints dkms's messages.</summary>
+    public DkmsOutput Output => _out;
+
+    /// <summary>The kernel actions default to (<c>uname -r</c>).</summary>
+    public string RunningKernel { get; init; }
+
+    /// <summary>True when m/v has a <c>source</c> link (or, as 3.0.10, a directory) that leads to a directory.</summary>
+    public bool IsAdded(string m, string v) => Directory.Exists(Tree.SourceLink(m, v));
+
+    /// <summary>Upstream's broken state: the version directory exists but its source is gone.</summary>
+    public bool IsBroken(string m, string v)
+    {
+        var versionDir = Tree.VersionDir(m, v);
+        if (!Directory.Exists(versionDir) || IsAdded(m, v))
+        {
+            return false;
+        }
+
+        var link = new FileInfo(Tree.SourceLink(m, v));
+        return link.LinkTarget is not null || Directory.Exists(Tree.SourceDir(m, v));
+    }
+
+    /// <summary>True when <c>module/</c> of k/a exists (the build was published).</summary>
+    public bool IsBuiltDir(string m, string v, string k, string a) => Directory.Exists(Tree.BuiltModuleDir(m, v, k, a));
+
+    /// <summary>True when <c>kernel-k-a</c> resolves to this version's k/a build.</summary>
+    public bool IsInstalled(string m, string v, string k, string a)
+    {
+        var link = Tree.InstalledLink(m, k, a);
+        if (new FileInfo(link).LinkTarget is null)
+        {
+            return false;
+        }
+
+        var target = Validation.PathGuard.RealPath(link);
+        return target == Validation.PathGuard.RealPath(Tree.BuiltDir(m, v, k, a)) && IsBuiltDir(m, v, k, a);
+    }
+
+    internal KernelInfo Kernel(KernelTarget target, ActionOptions options) =>
+        KernelInfo.Resolve(Settings, target.Kernel, target.Arch, options.KernelSourceDir, options.KernelConfig);
+
+    /// <summary>Reads m/v's dkms.conf (or <c>-c</c>) for a kernel; strict reads print dkms's warnings.</summary>
+    internal async Task<DkmsConf> ReadConfAsync(ModuleRef? mv, KernelTarget target, ActionOptions options, bool strict,
+        CancellationToken ct, string? confPath = null)
+    {
+        var kernel = Kernel(target, options);
+        var path = confPath ?? options.ConfFile ?? Path.Combine(Tree.SourceLink(mv!.Module, mv.Version), "dkms.conf");
+        var ctx = new ConfContext
+        {
+            Settings = Settings,
+            Kernel = target.Kernel,
+            Arch = target.Arch,
+            KernelSourceDir = kernel.SourceDir,
+            KernelConfig = kernel.ConfigPath,
+            Module = mv?.Module ?? string.Empty,
+            ModuleVersion = mv?.Version ?? string.Empty,
+            Directives = options.Directives,
+            RunningKernel = RunningKernel,
+        };
+        var conf = await DkmsConfReader.ReadAsync(path, ctx, strict, ct).ConfigureAwait(false);
+        if (strict)
+        {
+            ReportConf(conf);
+            DkmsConfReader.RequireValid(conf);
+        }
+
+        return conf;
+    }
+
+    /// <summary>Prints what dkms prints while reading a conf strictly: its stderr, errors, deprecations.</summary>
+    internal void ReportConf(DkmsConf conf)
+    {
+        foreach (var line in conf.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            _out.ErrLine(line);
+        }
+
+        foreach (var e in conf.Errors)
+        {
+            _out.ErrLine(e);
+        }
+
+        if (conf.IsValid)
+        {
+            foreach (var d in conf.Deprecations)
+            {
+                _out.Deprecated(d);
+            }
+
+            if (conf.Modules.Count == 0)
+            {
+                _out.ErrLine("dkms.conf: Warning! Zero modules specified.");
+            }
+        }
+    }
+
+    /// <summary>Takes the per-module lock (every version of a module installs to the same files).</summary>
+    internal Task<ModuleLock> LockAsync(string module, CancellationToken ct) =>
+        ModuleLock.AcquireAsync(Tree.LockDir, module,
+            () => _out.ErrLine($"Waiting for another dkms process working on module {module}..."), ct);
+
+    /// <summary>dkms's "not located in the DKMS tree" check (exit 3) after the broken check (exit 4).</summary>
+    public void RequireAdded(ModuleRef mv)
+    {
+        RequireNotBroken(mv);
+        if (!IsAdded(mv.Module, mv.Version))
+        {
+            throw new DkmsException(DkmsErrorKind.NotFound, 3,
+                $"The module/version combo: {mv} is not located in the DKMS tree.");
+        }
+    }
+
+    /// <summary>Refuses (exit 4) to act on a broken module.</summary>
+    public void RequireNotBroken(ModuleRef mv)
+    {
+        if (IsBroken(mv.Module, mv.Version))
+        {
+            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 4, $"{mv} is broken!",
+                "Missing the source directory or the symbolic link pointing to it.", "Manual intervention is required!");
+        }
+    }
+
+    /// <summary>Kernels m/v is built for (<c>--all</c>), in <c>sort -V</c> order.</summary>
+    public IReadOnlyList<KernelTarget> BuiltTargets(ModuleRef mv)
+    {
+        var list = new List<KernelTarget>();
+        var versionDir = Tree.VersionDir(mv.Module, mv.Version);
+        if (!Directory.Exists(versionDir))
+        {
+            return list;
+        }
+
+        foreach (var kdir in Directory.EnumerateDirectories(versionDir))
+        {
+            var k = Path.GetFileName(kdir);
+            if (!DkmsTree.LooksLikeKernel(k))
+            {
+                continue;
+            }
+
+            foreach (var adir in Directory.EnumerateDirectories(kdir))
+            {
+                var a = Path.GetFileName(adir);
+                if (!a.StartsWith('.') && Directory.Exists(Path.Combine(adir, "module")))
+                {
+                    list.Add(new KernelTarget(k, a));
+                }
+            }
+        }
+
+        return list.OrderBy(t => $"{t.Kernel}/{t.Arch}", Versioning.VersionOrder.Natural).ToList();
+    }
+
+    /// <summary>Runs <paramref name="action"/> for each kernel; a failure is reported and the rest go on.</summary>
+    /// <returns>The first non-zero exit code (dkms returns the last kernel's only; fixed).</returns>
+    internal async Task<int> ForEachKernelAsync(IReadOnlyList<KernelTarget> targets, Func<KernelTarget, Task<int>> action)
+    {
+        var result = 0;
+        foreach (var target in targets)
+        {
+            int code;
+            try
+            {
+                code = await action(target).ConfigureAwait(false);
+            }
+            catch (DkmsException e)
+            {
+                Report(e);
+                code = e.ExitCode;
+            }
+
+            if (result == 0 && code != 0)
+            {
+                result = code;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Prints a failure the way dkms's <c>die</c>/<c>diewarn</c> would.</summary>
+    public void Report(DkmsException e)
+    {
+        if (e.AlreadyReported)
+        {
+            return;
+        }
+
+        if (e.IsWarning)
+        {
+            _out.Warn([.. e.Lines]);
+        }
+        else
+        {
+            _out.Error(e.Lines);
+        }
+    }
+}

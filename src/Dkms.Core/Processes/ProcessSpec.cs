@@ -1,0 +1,26 @@
+namespace Dkms.Core.Processes;
+
+/// <summary>What to run and how: one child process in a session (process group) of its own.</summary>
+public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+{
+    /// <summary>The working directory; null keeps the caller's.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>The whole environment of the child; null inherits ours.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>Variables set on top of the inherited (or given) environment.</summary>
+    public IReadOnlyDictionary<string, string>? ExtraEnvironment { get; init; }
+
+    /// <summary>When set, stdout and stderr are appended to this file in order, nothing captured.</summary>
+    public string? OutputFile { get; init; }
+
+    /// <summary>The time the child and everything it starts may take; null is unbounded.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Called for each stdout line when the output is captured (not with <see cref="OutputFile"/>).</summary>
+    public Action<string>? OnStdout { get; init; }
+
+    /// <summary>Called for each stderr line when the output is captured.</summary>
+    public Action<string>? OnStderr { get; init; }
+}
