@@ -118,13 +118,12 @@ public sealed partial class DkmsEngine
             }
         }
 
-        await PublishBuildAsync(mv, t, conf, build, ct).ConfigureAwait(false);
+        await PublishBuildAsync(mv, t, kernel, conf, build, ct).ConfigureAwait(false);
         await RunLoggedHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, log, ct).ConfigureAwait(false);
 
         var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
         File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
         Directory.Delete(build, recursive: true);
-        Directory.CreateDirectory(build);
     }
 
     /// <summary>The make command dkms runs: a leading <c>make</c> gets <c>-jN KERNELRELEASE=k</c>.</summary>
@@ -221,7 +220,7 @@ public sealed partial class DkmsEngine
     /// Strips, compresses and renames the built modules in a staging directory next to the result,
     /// then publishes it with one rename: a crash leaves either no build or a whole one.
     /// </summary>
-    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, DkmsConf conf, string build, CancellationToken ct)
+    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, DkmsConf conf, string build, CancellationToken ct)
     {
         var kernelDir = Tree.KernelDir(mv.Module, mv.Version, t.Kernel);
         Directory.CreateDirectory(kernelDir);
@@ -235,6 +234,12 @@ public sealed partial class DkmsEngine
             if (File.Exists(symvers))
             {
                 File.Copy(symvers, Path.Combine(stagedModules, "Module.symvers"));
+            }
+
+            if (File.Exists(kernel.ConfigPath))
+            {
+                // 3.0.10 keeps the configuration the module was built against next to its log.
+                File.Copy(kernel.ConfigPath, Path.Combine(staging, "log", ".config"));
             }
 
             var suffix = KernelInfo.CompressionSuffix(Settings, t.Kernel);
