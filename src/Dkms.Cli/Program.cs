@@ -1,11 +1,9 @@
 using Dkms.Cli.Commands;
 
 // dkmsctl: dkms's command line over the dkmsd engine. Under the name "dkms" (a symlink) it is a drop-in for dkms.
-var program = Path.GetFileName(Environment.GetCommandLineArgs()[0]);
-if (program.EndsWith(".dll", StringComparison.Ordinal))
-{
-    program = "dkmsctl";
-}
+// The name it was started under: /proc/self/cmdline keeps a symlink's name, which .NET's argv[0] does not.
+var invokedAs = File.ReadAllText("/proc/self/cmdline").Split('\0')[0];
+var program = Path.GetFileName(invokedAs) is "dkms" ? "dkms" : "dkmsctl";
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -234,7 +234,7 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         if (args.SourcePath is not null)
         {
             RequireRoot();
-            var (added, addCode) = await engine.AddSourceTreeAsync(args.SourcePath, options, existingIsFine: true, ct).ConfigureAwait(false);
+            var (added, addCode) = await engine.AddSourceTreeAsync(args.SourcePath, options, existingIsFine: true, register: false, ct).ConfigureAwait(false);
             if (addCode != 0)
             {
                 return addCode;

@@ -13,8 +13,9 @@ public sealed partial class DkmsEngine
     /// </summary>
     /// <remarks>Unlike dkms, an "already added" module is refused before anything is copied (§13.13).</remarks>
     /// <param name="existingIsFine">build/install from a path: an already added module is used as it is.</param>
+    /// <param name="register">False for build/install: only copy into the source tree; the action adds it.</param>
     public async Task<(ModuleRef Module, int ExitCode)> AddSourceTreeAsync(string path, ActionOptions options, bool existingIsFine = false,
-        CancellationToken ct = default)
+        bool register = true, CancellationToken ct = default)
     {
         var dir = PathGuard.RealPath(File.Exists(path) ? Path.GetDirectoryName(Path.GetFullPath(path))! : path);
         var conf = options.ConfFile ?? Path.Combine(dir, "dkms.conf");
@@ -55,6 +56,11 @@ public sealed partial class DkmsEngine
                 Directory.CreateDirectory(Settings.SourceTree);
                 await RunToolAsync("cp", ["-fprT", dir, dest], $"Copying {dir} to {dest} failed", 9, ct).ConfigureAwait(false);
             }
+        }
+
+        if (!register)
+        {
+            return (mv, 0);
         }
 
         var code = await AddAsync(mv, options with { ConfFile = options.ConfFile is null ? null : conf }, ct).ConfigureAwait(false);

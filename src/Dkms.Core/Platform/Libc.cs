@@ -28,6 +28,9 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    public static partial int OpenWithMode([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mode);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
 

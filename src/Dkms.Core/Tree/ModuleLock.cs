@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Dkms.Core.Platform;
-using Microsoft.Win32.SafeHandles;
 
 namespace Dkms.Core.Tree;
 
@@ -8,13 +7,15 @@ namespace Dkms.Core.Tree;
 /// An exclusive <c>flock</c> on <c>&lt;dkms_tree&gt;/.locks/&lt;name&gt;.lock</c>: a second dkmsctl (or the daemon)
 /// that wants the same module waits for the first instead of interleaving with it.
 /// </summary>
-/// <remarks>Lock files are never deleted, so two waiters can never hold locks on different inodes.</remarks>
-public sealed class ModuleLock : IAsyncDisposable, IDisposable
+/// <remarks>Lock files are never deleted, so two waiters can never hold locks on different inodes.
+/// The file is opened with open(2), not FileStream, whose own advisory locks would conflict.</remarks>
+public sealed class ModuleLock : IDisposable, IAsyncDisposable
 {
+    private const int ReadWriteCreateCloexec = 0x2 | 0x40 | 0x80000; // O_RDWR | O_CREAT | O_CLOEXEC
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
-    private readonly FileStream _stream;
+    private int _fd;
 
-    private ModuleLock(FileStream stream) => _stream = stream;
+    private ModuleLock(int fd) => _fd = fd;
 
     /// <summary>Takes the lock named <paramref name="name"/> (a validated module name), waiting as long as it takes.</summary>
     /// <param name="onWait">Called once when the lock is busy, before waiting.</param>
@@ -22,17 +23,16 @@ public sealed class ModuleLock : IAsyncDisposable, IDisposable
     {
         Directory.CreateDirectory(lockDir);
         var path = Path.Combine(lockDir, name + ".lock");
-        var stream = new FileStream(path, new FileStreamOptions
+        var fd = Libc.OpenWithMode(path, ReadWriteCreateCloexec, Convert.ToUInt32("644", 8));
+        if (fd < 0)
         {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            Options = FileOptions.None,
-        });
+            throw new IOException($"Cannot open lock file {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+
         try
         {
             var waited = false;
-            while (!TryLock(stream.SafeFileHandle))
+            while (!TryLock(fd))
             {
                 if (!waited)
                 {
@@ -43,31 +43,42 @@ public sealed class ModuleLock : IAsyncDisposable, IDisposable
                 await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
             }
 
-            return new ModuleLock(stream);
+            return new ModuleLock(fd);
         }
         catch
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            _ = Libc.close(fd);
             throw;
         }
     }
 
-    private static bool TryLock(SafeFileHandle handle)
+    private static bool TryLock(int fd)
     {
-        var fd = (int)handle.DangerousGetHandle();
         if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonBlocking) == 0)
         {
             return true;
         }
 
-        const int EWouldBlock = 11;
+        const int EWouldBlock = 11, EInterrupted = 4;
         var errno = Marshal.GetLastPInvokeError();
-        return errno != EWouldBlock && errno != 4 /* EINTR */
-            ? throw new IOException($"flock failed: {Marshal.GetPInvokeErrorMessage(errno)}")
-            : false;
+        return errno is EWouldBlock or EInterrupted
+            ? false
+            : throw new IOException($"flock failed: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
-    public void Dispose() => _stream.Dispose(); // closing the descriptor releases the flock
+    /// <summary>Closing the descriptor releases the lock.</summary>
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            _ = Libc.close(fd);
+        }
+    }
 
-    public ValueTask DisposeAsync() => _stream.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
