@@ -1,0 +1,68 @@
+using Dkms.Cli.Tests.Infrastructure;
+
+namespace Dkms.Cli.Tests.Integration;
+
+/// <summary>The global checks of dkms's command line (DKMS-SPEC §2.3, §2.4) through the real binary.</summary>
+public sealed class GrammarTests : IDisposable
+{
+    private readonly TestTrees _t = new(withHeaders: false);
+
+    [Theory]
+    [InlineData(new[] { "build", "--bogus" }, 2, "Error! Unknown option: --bogus")]
+    [InlineData(new[] { "build", "install", "m/1" }, 4, "Only one action")]
+    [InlineData(new[] { "remove", "m/1", "-k", "6.1.0-1", "--all" }, 2, "--all on the command line")]
+    [InlineData(new[] { "remove", "m/1", "-a", "x86_64", "--all" }, 3, "--all on the command line")]
+    [InlineData(new[] { "build", "m/1", "--all" }, 5, "The action build does not support the --all parameter.")]
+    [InlineData(new[] { "kernel_prerm" }, 4, "The action kernel_prerm requires exactly one kernel version parameter on the command line.")]
+    [InlineData(new[] { "build", "m/1", "-k", "a.1", "-k", "b.1", "-a", "x", "-a", "y", "-a", "z" }, 1, "must be an equal number of kernel versions")]
+    [InlineData(new[] { "mktarball", "m/1", "--binaries-only", "--source-only" }, 8, "--binaries-only and --source-only")]
+    [InlineData(new[] { "remove" }, 1, "Arguments <module> and <module-version> are not specified.")]
+    [InlineData(new[] { "uninstall", "m/1" }, 3, "The module/version combo: m/1 is not located in the DKMS tree.")]
+    public async Task Run_BadCommandLine_DkmsExitCodeAndMessage(string[] args, int code, string message)
+    {
+        var r = await _t.RunAsync(args);
+
+        Assert.Equal(code, r.ExitCode);
+        Assert.Contains(message, r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_NoAction_UsageAndExit2()
+    {
+        var r = await _t.RunAsync();
+
+        Assert.Equal(2, r.ExitCode); // dkms exits 0 here (§13.8); a missing action is a usage error
+        Assert.StartsWith("Usage: dkmsctl [action] [options]", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Quiet_PrintsNothingButKeepsExitCode()
+    {
+        var r = await _t.RunAsync("-q", "uninstall", "m/1");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal(string.Empty, r.All);
+    }
+
+    [Fact]
+    public async Task Status_EmptyTree_NothingAndExit0()
+    {
+        var r = await _t.RunAsync("status");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(string.Empty, r.All);
+    }
+
+    [Fact]
+    public async Task Status_FrameworkConfDefiningFunctions_DoesNotHijack()
+    {
+        Directory.CreateDirectory(Path.Combine(_t.EtcDir, "framework.conf.d"));
+        File.WriteAllText(Path.Combine(_t.EtcDir, "framework.conf.d", "hijacking.conf"), "do_status() { echo hijacked; }\nstatus() { echo hijacked; }\n");
+
+        var r = await _t.RunAsync("status", "-m", "dkms_test");
+
+        Assert.Equal(string.Empty, r.All);
+    }
+
+    public void Dispose() => _t.Dispose();
+}
