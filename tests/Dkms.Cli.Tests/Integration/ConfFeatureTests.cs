@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Dkms.Cli.Tests.Infrastructure;
+
+namespace Dkms.Cli.Tests.Integration;
+
+/// <summary>dkms.conf features on real builds: several modules, renames, -c, --directive, hooks, crashes.</summary>
+public sealed class ConfFeatureTests : IDisposable
+{
+    private readonly TestTrees _t = new();
+
+    [Fact]
+    public async Task Install_SeveralModulesInSubdirsWithRename_AllInstalled()
+    {
+        var mod = _t.Module("pair")
+            .Makefile("obj-m := first/ second/\n")
+            .File_("first/Makefile", "obj-m := first.o\n")
+            .File_("second/Makefile", "obj-m := second.o\n")
+            .Conf("""
+                BUILT_MODULE_NAME[1]="second"
+                BUILT_MODULE_LOCATION[1]="second"
+                DEST_MODULE_NAME[1]="second_renamed"
+                DEST_MODULE_LOCATION[1]="/extra"
+                BUILT_MODULE_NAME[0]="first"
+                BUILT_MODULE_LOCATION[0]="first/"
+                STRIP[0]="no"
+                """);
+        mod.CSource("first/first", "1.0").CSource("second/second", "1.0");
+        File.Delete(Path.Combine(mod.Dir, "pair.c"));
+
+        var r = await _t.RunAsync("install", "-k", _t.Kernel, mod.Dir);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.True(File.Exists(Path.Combine(_t.UpdatesDir, "first.ko")));
+        Assert.True(File.Exists(Path.Combine(_t.UpdatesDir, "second_renamed.ko")));
+        Assert.True(File.Exists(Path.Combine(_t.BuiltDir("pair", "1.0"), "module", "second_renamed.ko")));
+
+        var uninstall = await _t.RunAsync("uninstall", "pair/1.0", "-k", _t.Kernel);
+        Assert.Contains($"Deleting {_t.UpdatesDir}/second_renamed.ko", uninstall.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_t.UpdatesDir, "first.ko")));
+    }
+
+    [Fact]
+    public async Task Add_ConfFileOption_ReadsThatConf()
+    {
+        var mod = _t.Module("alt");
+        var other = Path.Combine(_t.Root, "other.conf");
+        File.WriteAllText(other, "PACKAGE_NAME=alt\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=alt\nDEST_MODULE_LOCATION[0]=/extra\nPOST_ADD=post.sh\n");
+        mod.File_("post.sh", "#!/bin/sh\necho from-other-conf\n", executable: true);
+        File.WriteAllText(Path.Combine(mod.Dir, "dkms.conf"), "this is not even bash (");
+
+        var r = await _t.RunAsync("add", mod.Dir, "-c", other);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("from-other-conf", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_DirectiveOption_OverridesConf()
+    {
+        var mod = _t.Module("direct").Conf("MAKE[0]=\"false\"");
+
+        var r = await _t.RunAsync("build", "-k", _t.Kernel, mod.Dir,
+            "--directive", $"MAKE=make -C {_t.KernelDir}/build M={_t.DkmsTree}/direct/1.0/build");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+    }
+
+    [Fact]
+    public async Task Uninstall_PostRemoveAndPostInstall_Run()
+    {
+        var mod = _t.Module("hooks")
+            .File_("hook.sh", "#!/bin/sh\necho \"hook $1 in $(basename $(pwd))\"\n", executable: true)
+            .Conf("POST_INSTALL=\"hook.sh post_install\"\nPOST_REMOVE=\"hook.sh post_remove\"");
+
+        var install = await _t.RunAsync("install", "-k", _t.Kernel, mod.Dir);
+        var uninstall = await _t.RunAsync("uninstall", "hooks/1.0", "-k", _t.Kernel);
+
+        Assert.Contains("Running the post_install script:\nhook post_install in hooks-1.0", install.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Running the post_remove script:\nhook post_remove in hooks-1.0", uninstall.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_KilledMidBuild_TreeConsistentAndRebuildWorks()
+    {
+        var mod = _t.Module("crash").File_("slow.sh", "#!/bin/sh\nsleep 30\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
+        Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
+        var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using (var victim = Process.Start(psi)!)
+        {
+            var log = Path.Combine(_t.DkmsTree, "crash", "1.0", "build", "make.log");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!(File.Exists(log) && File.ReadAllText(log).Contains("pre_build", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            victim.Kill(); // SIGKILL: no cleanup of any kind runs
+            await victim.WaitForExitAsync();
+        }
+
+        Assert.Equal("crash/1.0: added\n", (await _t.RunAsync("status")).Stdout);
+        File.WriteAllText(Path.Combine(_t.SourceTree, "crash-1.0", "slow.sh"), "#!/bin/sh\nexit 0\n");
+        var rebuild = await _t.RunAsync("build", "crash/1.0", "-k", _t.Kernel);
+        Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
+        Assert.EndsWith(": built\n", (await _t.RunAsync("status")).Stdout, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _t.Dispose();
+}
