@@ -12,13 +12,7 @@ public sealed partial class DkmsEngine
 {
     /// <summary><c>build m/v -k …</c>: builds for each kernel; a failure on one does not stop the others.</summary>
     public Task<int> BuildAsync(ModuleRef mv, IReadOnlyList<KernelTarget> targets, ActionOptions options, CancellationToken ct = default) =>
-        ForEachKernelAsync(targets, async t =>
-        {
-            await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
-            {
-                return await BuildLockedAsync(mv, t, options, ct).ConfigureAwait(false);
-            }
-        });
+        ForEachKernelLockedAsync(mv, targets, t => BuildLockedAsync(mv, t, options, ct), ct);
 
     /// <summary>One kernel of <c>build</c>, with the module lock held.</summary>
     internal async Task<int> BuildLockedAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)

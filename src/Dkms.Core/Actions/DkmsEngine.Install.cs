@@ -9,13 +9,7 @@ public sealed partial class DkmsEngine
 {
     /// <summary><c>install m/v -k …</c>: adds and builds first when needed; each kernel on its own.</summary>
     public Task<int> InstallAsync(ModuleRef mv, IReadOnlyList<KernelTarget> targets, ActionOptions options, CancellationToken ct = default) =>
-        ForEachKernelAsync(targets, async t =>
-        {
-            await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
-            {
-                return await InstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
-            }
-        });
+        ForEachKernelLockedAsync(mv, targets, t => InstallLockedAsync(mv, t, options, ct), ct);
 
     /// <summary>One kernel of <c>install</c>, with the module lock held.</summary>
     internal async Task<int> InstallLockedAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)

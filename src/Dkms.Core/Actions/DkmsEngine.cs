@@ -212,6 +212,17 @@ public sealed partial class DkmsEngine
         return result;
     }
 
+    /// <summary><see cref="ForEachKernelAsync"/> with the module lock taken for each kernel (others may go between).</summary>
+    internal Task<int> ForEachKernelLockedAsync(ModuleRef mv, IReadOnlyList<KernelTarget> targets, Func<KernelTarget, Task<int>> action,
+        CancellationToken ct) =>
+        ForEachKernelAsync(targets, async t =>
+        {
+            await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
+            {
+                return await action(t).ConfigureAwait(false);
+            }
+        });
+
     /// <summary>Prints a failure the way dkms's <c>die</c>/<c>diewarn</c> would.</summary>
     public void Report(DkmsException e)
     {
