@@ -170,6 +170,6 @@ public sealed partial class DkmsEngine
 
         var log = Path.Combine(Tree.Root, "post_transaction.log");
         await File.WriteAllTextAsync(log, string.Empty, ct).ConfigureAwait(false);
-        await InvokeLoggedAsync("Executing post-transaction command", command, Tree.Root, log, null, ct).ConfigureAwait(false);
+        await InvokeLoggedAsync("Executing post-transaction command", command, Tree.Root, log, null, ct, guarded: false).ConfigureAwait(false);
     }
 }

@@ -75,6 +75,11 @@ public sealed partial class DkmsEngine
         var build = Tree.BuildDir(m, v);
         if (Directory.Exists(build))
         {
+            if (Processes.OrphanGuard.StopStale(build))
+            {
+                _out.ErrLine($"Stopped a build of {mv} left running by a process that was killed.");
+            }
+
             Directory.Delete(build, recursive: true);
         }
 

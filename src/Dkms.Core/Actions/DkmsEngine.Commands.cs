@@ -13,8 +13,9 @@ public sealed partial class DkmsEngine
     /// dkms's <c>invoke_command</c>: prints "description...", runs <paramref name="command"/> through bash
     /// with its output appended to <paramref name="log"/> in dkms's block format, then " done." or the failure.
     /// </summary>
+    /// <param name="guarded">Record the running group in the working directory (a build dir), see <see cref="OrphanGuard"/>.</param>
     internal async Task<ProcessResult> InvokeLoggedAsync(string description, string command, string workingDirectory,
-        string log, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+        string log, IReadOnlyDictionary<string, string>? environment, CancellationToken ct, bool guarded = true)
     {
         if (_out.Verbose)
         {
@@ -32,7 +33,12 @@ public sealed partial class DkmsEngine
             OutputFile = log,
             Timeout = Settings.BuildTimeout,
             ExtraEnvironment = environment,
+            OnStarted = guarded ? pid => OrphanGuard.Record(workingDirectory, pid) : null,
         }, ct).ConfigureAwait(false);
+        if (guarded)
+        {
+            OrphanGuard.Clear(workingDirectory);
+        }
 
         var code = result.TimedOut ? 124 : result.ExitCode;
         var elapsed = result.Elapsed;

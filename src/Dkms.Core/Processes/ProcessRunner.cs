@@ -62,6 +62,7 @@ public static class ProcessRunner
         var clock = Stopwatch.StartNew();
         process.Start();
         process.StandardInput.Close();
+        spec.OnStarted?.Invoke(process.Id);
         if (spec.OutputFile is null)
         {
             process.OutputDataReceived += (_, e) => Collect(e.Data, stdout, spec.OnStdout);

@@ -18,6 +18,9 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
     /// <summary>The time the child and everything it starts may take; null is unbounded.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Called with the child's pid (also its process group and session id) once it runs.</summary>
+    public Action<int>? OnStarted { get; init; }
+
     /// <summary>Called for each stdout line when the output is captured (not with <see cref="OutputFile"/>).</summary>
     public Action<string>? OnStdout { get; init; }
 

@@ -82,7 +82,8 @@ public sealed class ConfFeatureTests : IDisposable
     [Fact]
     public async Task Build_KilledMidBuild_TreeConsistentAndRebuildWorks()
     {
-        var mod = _t.Module("crash").File_("slow.sh", "#!/bin/sh\nsleep 30\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
+        var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];
+        var mod = _t.Module("crash").File_("slow.sh", $"#!/bin/sh\nsh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
         Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
         var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
@@ -104,10 +105,32 @@ public sealed class ConfFeatureTests : IDisposable
         }
 
         Assert.Equal("crash/1.0: added\n", (await _t.RunAsync("status")).Stdout);
+        Assert.NotEmpty(ProcessesWith(marker)); // the killed dkmsctl's build group lives on in its own session
         File.WriteAllText(Path.Combine(_t.SourceTree, "crash-1.0", "slow.sh"), "#!/bin/sh\nexit 0\n");
         var rebuild = await _t.RunAsync("build", "crash/1.0", "-k", _t.Kernel);
         Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
+        Assert.Contains("Stopped a build of crash/1.0 left running by a process that was killed.", rebuild.Stderr, StringComparison.Ordinal);
+        Assert.Empty(ProcessesWith(marker));
         Assert.EndsWith(": built\n", (await _t.RunAsync("status")).Stdout, StringComparison.Ordinal);
+    }
+
+    private static List<int> ProcessesWith(string marker) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
+            .Where(n => n!.All(char.IsAsciiDigit))
+            .Select(n => (Pid: int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture), Cmd: ReadCmdline(n!)))
+            .Where(p => p.Cmd.Contains(marker, StringComparison.Ordinal))
+            .Select(p => p.Pid).ToList();
+
+    private static string ReadCmdline(string pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
     }
 
     public void Dispose() => _t.Dispose();
