@@ -176,6 +176,8 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
             "build" or "install" => await BuildOrInstallAsync(engine, action, args, options, ct).ConfigureAwait(false),
             "uninstall" or "unbuild" or "remove" => await RemovalAsync(engine, action, args, options, ct).ConfigureAwait(false),
             "autoinstall" or "kernel_postinst" => await AutoinstallAsync(engine, args, options, ct).ConfigureAwait(false),
+            "match" => await MatchAsync(engine, args, options, ct).ConfigureAwait(false),
+            "generate_mok" => await engine.GenerateMokAsync(ct).ConfigureAwait(false),
             "kernel_prerm" or "kernel_preinst" => await KernelRemovalAsync(engine, action, args, options, ct).ConfigureAwait(false),
             _ => throw new DkmsException(DkmsErrorKind.FailedPrecondition, 1,
                 $"The action {action} is not available in this version of dkmsctl yet."),
@@ -292,6 +294,22 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
     {
         RequireRoot();
         return await engine.AutoinstallAsync(Targets(args, engine)[0], options, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<int> MatchAsync(DkmsEngine engine, DkmsArguments args, ActionOptions options, CancellationToken ct)
+    {
+        RequireRoot();
+        if (string.IsNullOrEmpty(args.TemplateKernel))
+        {
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, "Invalid number of parameters passed.",
+                "Usage: match --templatekernel=<kernel-version> -k <kernel-version>",
+                "   or: match --templatekernel=<kernel-version> -k <kernel-version> <module>");
+        }
+
+        var target = Targets(args, engine)[0];
+        var template = new KernelTarget(NameValidator.Require(args.TemplateKernel, "kernel version"), target.Arch);
+        var module = string.IsNullOrEmpty(args.Module) ? null : NameValidator.Require(args.Module, "module name");
+        return await engine.MatchAsync(template, target, module, options, ct).ConfigureAwait(false);
     }
 
     private static async Task<int> KernelRemovalAsync(DkmsEngine engine, string action, DkmsArguments args, ActionOptions options, CancellationToken ct)

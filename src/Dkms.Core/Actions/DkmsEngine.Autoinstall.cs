@@ -42,9 +42,10 @@ public sealed partial class DkmsEngine
                 pending.Remove(item);
                 progress = true;
                 var mv = item.Module;
-                if (!IsBuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch) && !Kernel(t, options).HeadersPresent)
+                if (!IsBuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch))
                 {
-                    PrepareKernel(Kernel(t, options)); // throws dkms's exit 21 for the whole run
+                    PrepareKernel(Kernel(t, options)); // missing headers: dkms's exit 21 for the whole run
+                    await PrepareSigningAsync(Kernel(t, options), ct).ConfigureAwait(false);
                 }
 
                 _out.Line($"Autoinstall of module {mv} for kernel {t}");

@@ -70,6 +70,7 @@ public sealed partial class DkmsEngine
         }
 
         PrepareKernel(kernel);
+        var signing = await PrepareSigningAsync(kernel, ct).ConfigureAwait(false);
         CheckBuildDepends(mv, t, conf, options);
 
         var build = Tree.BuildDir(m, v);
@@ -117,7 +118,7 @@ public sealed partial class DkmsEngine
             }
         }
 
-        await PublishBuildAsync(mv, t, kernel, conf, build, ct).ConfigureAwait(false);
+        await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
         await RunLoggedHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, log, ct).ConfigureAwait(false);
 
         var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
@@ -219,7 +220,8 @@ public sealed partial class DkmsEngine
     /// Strips, compresses and renames the built modules in a staging directory next to the result,
     /// then publishes it with one rename: a crash leaves either no build or a whole one.
     /// </summary>
-    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, DkmsConf conf, string build, CancellationToken ct)
+    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, Signing.SigningPlan? signing, DkmsConf conf,
+        string build, CancellationToken ct)
     {
         var kernelDir = Tree.KernelDir(mv.Module, mv.Version, t.Kernel);
         Directory.CreateDirectory(kernelDir);
@@ -248,6 +250,11 @@ public sealed partial class DkmsEngine
                 if (spec.Strip)
                 {
                     await RunToolAsync("strip", ["-g", ko], $"strip -g {ko} failed", 7, ct).ConfigureAwait(false);
+                }
+
+                if (signing is not null)
+                {
+                    await SignAsync(signing, ko, ct).ConfigureAwait(false); // before compression, as the kernel expects
                 }
 
                 var staged = Path.Combine(stagedModules, spec.DestName + ".ko");

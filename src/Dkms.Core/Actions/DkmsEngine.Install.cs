@@ -75,6 +75,7 @@ public sealed partial class DkmsEngine
 
         foreach (var (spec, file, target) in toInstall)
         {
+            ArchiveOriginal(mv, t, spec, target);
             _out.Line($"Installing {Path.Combine(kernelDir, spec.DestLocation.TrimStart('/'), Path.GetFileName(file))}");
             InstallFile(file, target);
         }
@@ -92,6 +93,7 @@ public sealed partial class DkmsEngine
             throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, "Install Failed (depmod problems). Module rolled back to built state.");
         }
 
+        await ModprobeOnInstallAsync(t, ct).ConfigureAwait(false);
         return 0;
     }
 
@@ -233,11 +235,19 @@ public sealed partial class DkmsEngine
         return up > 0 || (up == 0 && (oa is null || (ka is not null && Versioning.VersionOrder.CompareVer(ka, oa) >= 0)));
     }
 
+    /// <summary>Byte equality, following symbolic links (an install made with --symlink-modules is one).</summary>
     internal static bool FilesEqual(string a, string b)
     {
-        var fa = new FileInfo(a);
-        var fb = new FileInfo(b);
-        if (!fa.Exists || !fb.Exists || fa.Length != fb.Length)
+        try
+        {
+            using var fa = File.OpenRead(a);
+            using var fb = File.OpenRead(b);
+            if (fa.Length != fb.Length)
+            {
+                return false;
+            }
+        }
+        catch (IOException)
         {
             return false;
         }

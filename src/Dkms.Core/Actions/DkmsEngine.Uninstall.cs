@@ -129,6 +129,7 @@ public sealed partial class DkmsEngine
             PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
         }
 
+        RestoreOriginals(mv, t);
         var link = Tree.InstalledLink(m, t.Kernel, t.Arch);
         if (new FileInfo(link).LinkTarget is not null)
         {

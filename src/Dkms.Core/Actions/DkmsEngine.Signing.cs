@@ -1,0 +1,140 @@
+using Dkms.Core.Configuration;
+using Dkms.Core.Kernels;
+using Dkms.Core.Signing;
+
+namespace Dkms.Core.Actions;
+
+public sealed partial class DkmsEngine
+{
+    private readonly Dictionary<string, SigningPlan?> _signing = new(StringComparer.Ordinal);
+
+    /// <summary>The default key and certificate: under the dkms tree (dkms hard-codes /var/lib/dkms).</summary>
+    public (string Key, string Certificate) DefaultMok => (Path.Combine(Tree.Root, "mok.key"), Path.Combine(Tree.Root, "mok.pub"));
+
+    /// <summary>
+    /// dkms's prepare_signing, once per kernel/arch per engine: decides whether and how modules are signed
+    /// and prints the prologue (followed by an empty line).
+    /// </summary>
+    internal async Task<SigningPlan?> PrepareSigningAsync(KernelInfo kernel, CancellationToken ct)
+    {
+        var id = kernel.Kernel + "/" + kernel.Arch;
+        lock (_signing)
+        {
+            if (_signing.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+        }
+
+        var plan = await DecideSigningAsync(kernel, ct).ConfigureAwait(false);
+        _out.Line();
+        lock (_signing)
+        {
+            _signing[id] = plan;
+        }
+
+        return plan;
+    }
+
+    private async Task<SigningPlan?> DecideSigningAsync(KernelInfo kernel, CancellationToken ct)
+    {
+        if (!File.Exists(kernel.ConfigPath))
+        {
+            _out.Line($"Kernel config {kernel.ConfigPath} not found, modules won't be signed");
+            return null;
+        }
+
+        if (kernel.ConfigValue("CONFIG_MODULE_SIG_HASH") is not { Length: > 0 } hash)
+        {
+            _out.Line("The kernel is built without module signing facility, modules won't be signed");
+            return null;
+        }
+
+        var (signFile, key, cert) = await SigningVariablesAsync(kernel.Kernel, ct).ConfigureAwait(false);
+        signFile ??= DefaultSignFile(kernel);
+        _out.Line($"Sign command: {signFile}");
+        if (!IsExecutable(signFile))
+        {
+            _out.Line($"Binary {signFile} not found, modules won't be signed");
+            return null;
+        }
+
+        var (defaultKey, defaultCert) = DefaultMok;
+        key ??= defaultKey;
+        cert ??= defaultCert;
+        _out.Line($"Signing key: {key}");
+        _out.Line($"Public certificate (MOK): {cert}");
+        var problem = await MokKeys.EnsureAsync(key, cert, l => _out.Line(l), ct).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            _out.Line(problem);
+            return null;
+        }
+
+        return new SigningPlan(signFile, hash, key, cert);
+    }
+
+    /// <summary>framework.conf's sign_file, mok_signing_key and mok_certificate with <c>$kernelver</c> for this kernel.</summary>
+    internal async Task<(string? SignFile, string? Key, string? Certificate)> SigningVariablesAsync(string kernel, CancellationToken ct)
+    {
+        var s = await FrameworkConfLoader.LoadAsync(new FrameworkOverrides { FrameworkConf = Settings.FrameworkConf }, kernel,
+            cancellationToken: ct).ConfigureAwait(false);
+        return (s.SignFile, s.MokSigningKey, s.MokCertificate);
+    }
+
+    /// <summary>
+    /// Debian's kbuild sign-file (<c>/usr/lib/linux-kbuild-&lt;major.minor&gt;/scripts/sign-file</c>), else the
+    /// headers' own <c>scripts/sign-file</c>.
+    /// </summary>
+    private string DefaultSignFile(KernelInfo kernel)
+    {
+        if (Settings.Distribution.StartsWith("debian", StringComparison.Ordinal) || Settings.Distribution.StartsWith("ubuntu", StringComparison.Ordinal))
+        {
+            var dot = kernel.Kernel.LastIndexOf('.');
+            var kbuild = $"/usr/lib/linux-kbuild-{(dot > 0 ? kernel.Kernel[..dot] : kernel.Kernel)}/scripts/sign-file";
+            if (File.Exists(kbuild))
+            {
+                return kbuild;
+            }
+        }
+
+        return Path.Combine(kernel.SourceDir, "scripts", "sign-file");
+    }
+
+    /// <summary>Signs one built module; a failure is a warning and the build goes on (as dkms).</summary>
+    private async Task SignAsync(SigningPlan plan, string ko, CancellationToken ct)
+    {
+        _out.Line($"Signing module {ko}");
+        var result = await Processes.ProcessRunner.RunAsync(new Processes.ProcessSpec(plan.SignFile, [plan.Hash, plan.Key, plan.Certificate, ko])
+        {
+            Timeout = TimeSpan.FromMinutes(2),
+        }, ct).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            _out.Warn($"Failed to sign module '{ko}'!");
+            foreach (var line in (result.Stdout + result.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                _out.ErrLine(line);
+            }
+        }
+    }
+
+    /// <summary><c>generate_mok</c>: prints the key and certificate paths and makes them when missing.</summary>
+    public async Task<int> GenerateMokAsync(CancellationToken ct = default)
+    {
+        var (_, key, cert) = await SigningVariablesAsync(RunningKernel, ct).ConfigureAwait(false);
+        var (defaultKey, defaultCert) = DefaultMok;
+        key ??= defaultKey;
+        cert ??= defaultCert;
+        _out.Line($"Signing key: {key}");
+        _out.Line($"Public certificate (MOK): {cert}");
+        var problem = await MokKeys.EnsureAsync(key, cert, l => _out.Line(l), ct).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            _out.Error(problem);
+            return 1;
+        }
+
+        return 0;
+    }
+}
