@@ -176,6 +176,8 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
             "build" or "install" => await BuildOrInstallAsync(engine, action, args, options, ct).ConfigureAwait(false),
             "uninstall" or "unbuild" or "remove" => await RemovalAsync(engine, action, args, options, ct).ConfigureAwait(false),
             "autoinstall" or "kernel_postinst" => await AutoinstallAsync(engine, args, options, ct).ConfigureAwait(false),
+            "mktarball" => await MakeTarballAsync(engine, args, ct).ConfigureAwait(false),
+            "ldtarball" => await LoadTarballAsync(engine, args, options, ct).ConfigureAwait(false),
             "match" => await MatchAsync(engine, args, options, ct).ConfigureAwait(false),
             "generate_mok" => await engine.GenerateMokAsync(ct).ConfigureAwait(false),
             "kernel_prerm" or "kernel_preinst" => await KernelRemovalAsync(engine, action, args, options, ct).ConfigureAwait(false),
@@ -218,7 +220,8 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
 
         if (args.ArchivePath is not null)
         {
-            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 1, "Adding from a tarball (ldtarball) is not available in this version of dkmsctl yet.");
+            RequireRoot();
+            return await engine.LoadTarballAsync(args.ArchivePath, options, ct).ConfigureAwait(false);
         }
 
         return await engine.AddAsync(RequireModule(args), options, ct).ConfigureAwait(false);
@@ -294,6 +297,28 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
     {
         RequireRoot();
         return await engine.AutoinstallAsync(Targets(args, engine)[0], options, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<int> MakeTarballAsync(DkmsEngine engine, DkmsArguments args, CancellationToken ct)
+    {
+        var mv = RequireModule(args);
+        engine.RequireAdded(mv);
+        var targets = args.All ? engine.BuiltTargets(mv) : Targets(args, engine);
+        await engine.MakeTarballAsync(mv, targets, args.Archive, args.SourceOnly, args.BinariesOnly, ct).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> LoadTarballAsync(DkmsEngine engine, DkmsArguments args, ActionOptions options, CancellationToken ct)
+    {
+        if (args.Force)
+        {
+            RequireRoot();
+        }
+
+        RequireWritableTree(engine);
+        var archive = args.Archive ?? args.ArchivePath
+            ?? throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, "ldtarball needs an archive (--archive FILE or FILE).");
+        return await engine.LoadTarballAsync(Path.GetFullPath(archive), options, ct).ConfigureAwait(false);
     }
 
     private static async Task<int> MatchAsync(DkmsEngine engine, DkmsArguments args, ActionOptions options, CancellationToken ct)

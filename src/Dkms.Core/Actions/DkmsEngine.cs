@@ -19,6 +19,7 @@ public sealed partial class DkmsEngine
 
     private readonly DkmsOutput _out;
     private readonly HashSet<string> _preparedKernels = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reportedConfs = new(StringComparer.Ordinal);
 
     public DkmsEngine(DkmsSettings settings, DkmsOutput output)
     {
@@ -94,7 +95,18 @@ public sealed partial class DkmsEngine
         var conf = await DkmsConfReader.ReadAsync(path, ctx, strict, ct).ConfigureAwait(false);
         if (strict)
         {
-            ReportConf(conf);
+            // dkms caches a read per module/version/kernel/arch and conf, so its warnings print once per process.
+            bool first;
+            lock (_reportedConfs)
+            {
+                first = _reportedConfs.Add($"{ctx.Module}/{ctx.ModuleVersion}/{ctx.Kernel}/{ctx.Arch}/{Validation.PathGuard.RealPath(path)}");
+            }
+
+            if (first || !conf.IsValid)
+            {
+                ReportConf(conf);
+            }
+
             DkmsConfReader.RequireValid(conf);
         }
 

@@ -216,13 +216,9 @@ public static partial class DkmsConfReader
             modules.Add(new ModuleSpec(i, built, location, dest, effectiveDest, confDest, StripValue(V("STRIP")[i]) ?? strip0));
         }
 
+        // CLEAN is not reported: Debian's 3.0.10 accepts it silently and most Debian packages set it. It has
+        // nothing to do here either, since every build starts from a fresh copy of the source.
         var deprecations = new List<string>();
-        var clean = S("CLEAN");
-        if (clean.Length > 0 && clean is not ("true" or "/bin/true" or "/usr/bin/true"))
-        {
-            deprecations.Add($"CLEAN ({confPath})");
-        }
-
         deprecations.AddRange(DeprecatedDirectives.Where(d => V(d).Extent > 0).Select(d => $"{d} ({confPath})"));
 
         var autoinstall = YesNo(errors, "AUTOINSTALL", S("AUTOINSTALL"));

@@ -80,6 +80,24 @@ public sealed class ConfFeatureTests : IDisposable
     }
 
     [Fact]
+    public async Task Install_DeprecatedDirective_WarnedOncePerRun()
+    {
+        var mod = _t.Module("old").Conf("REMAKE_INITRD=yes\nMODULES_CONF[0]=\"alias foo old\"\nCLEAN=\"make clean\"");
+
+        var r = await _t.RunAsync("install", "-k", _t.Kernel, mod.Dir);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var warnings = r.Stderr.Split('\n').Where(l => l.StartsWith("Deprecated feature:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+        [
+            $"Deprecated feature: REMAKE_INITRD ({_t.SourceTree}/old-1.0/dkms.conf)",
+            $"Deprecated feature: MODULES_CONF ({_t.SourceTree}/old-1.0/dkms.conf)",
+            $"Deprecated feature: REMAKE_INITRD ({_t.DkmsTree}/old/1.0/source/dkms.conf)",
+            $"Deprecated feature: MODULES_CONF ({_t.DkmsTree}/old/1.0/source/dkms.conf)",
+        ], warnings); // once at add (the source path), once for the build and install that share a read
+    }
+
+    [Fact]
     public async Task Build_KilledMidBuild_TreeConsistentAndRebuildWorks()
     {
         var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];

@@ -1,0 +1,243 @@
+using Dkms.Core.Conf;
+using Dkms.Core.Errors;
+using Dkms.Core.Platform;
+using Dkms.Core.Tarballs;
+using Dkms.Core.Validation;
+
+namespace Dkms.Core.Actions;
+
+public sealed partial class DkmsEngine
+{
+    private const string MainTree = "dkms_main_tree";
+    private const string SourceTreeDir = "dkms_source_tree";
+    private const string BinariesOnlyDir = "dkms_binaries_only";
+
+    /// <summary>
+    /// <c>mktarball m/v -k …|--all [--archive PATH] [--source-only|--binaries-only]</c>: an archive in dkms's
+    /// layout (<c>dkms_main_tree/k/a/…</c> plus <c>dkms_source_tree/</c> or <c>dkms_binaries_only/</c>).
+    /// </summary>
+    /// <returns>The path of the archive written.</returns>
+    public async Task<string> MakeTarballAsync(ModuleRef mv, IReadOnlyList<KernelTarget> targets, string? archive, bool sourceOnly,
+        bool binariesOnly, CancellationToken ct = default)
+    {
+        RequireAdded(mv);
+        var (m, v) = (mv.Module, mv.Version);
+        var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(temp, MainTree));
+            var names = new List<string>();
+            if (!sourceOnly)
+            {
+                foreach (var t in targets)
+                {
+                    var built = Tree.BuiltDir(m, v, t.Kernel, t.Arch);
+                    if (!Directory.Exists(built))
+                    {
+                        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 6, $"No modules built for {t}.",
+                            "Modules must already be in the built state before using mktarball.");
+                    }
+
+                    _out.Line($"Marking modules for {t} for archiving...");
+                    names.Add($"kernel{t.Kernel}-{t.Arch}");
+                    Directory.CreateDirectory(Path.Combine(temp, MainTree, t.Kernel));
+                    await RunToolAsync("cp", ["-a", built, Path.Combine(temp, MainTree, t.Kernel, t.Arch)], "Copying the build failed", 6, ct)
+                        .ConfigureAwait(false);
+                }
+            }
+
+            var source = Tree.SourceLink(m, v);
+            if (binariesOnly)
+            {
+                _out.Line();
+                _out.Line("Creating tarball structure to specifically accomodate binaries.");
+                var dir = Path.Combine(temp, BinariesOnlyDir);
+                Directory.CreateDirectory(dir);
+                await File.WriteAllTextAsync(Path.Combine(dir, "PACKAGE_NAME"), m + "\n", ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(dir, "PACKAGE_VERSION"), v + "\n", ct).ConfigureAwait(false);
+                File.Copy(Path.Combine(source, "dkms.conf"), Path.Combine(dir, "dkms.conf"));
+            }
+            else
+            {
+                _out.Line();
+                _out.Line($"Marking {source} for archiving...");
+                Directory.CreateDirectory(Path.Combine(temp, SourceTreeDir));
+                await RunToolAsync("cp", ["-a", source + "/.", Path.Combine(temp, SourceTreeDir) + "/"], "Copying the source failed", 6, ct)
+                    .ConfigureAwait(false);
+            }
+
+            var list = sourceOnly ? "source-only" : string.Join('-', names);
+            if (list.Length > 200)
+            {
+                list = "manykernels";
+            }
+
+            var name = $"{m}-{v}-{list}.dkms.tar.gz";
+            var dest = Path.Combine(Tree.VersionDir(m, v), "tarball");
+            if (archive is not null)
+            {
+                name = Path.GetFileName(archive);
+                if (archive.Contains('/', StringComparison.Ordinal))
+                {
+                    dest = Path.GetDirectoryName(Path.GetFullPath(archive))!;
+                }
+            }
+
+            _out.Line();
+            _out.Line($"Tarball location: {dest}/{name}");
+            try
+            {
+                Directory.CreateDirectory(dest);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DkmsException(DkmsErrorKind.PermissionDenied, 9, $"Missing write permissions for {dest}.");
+            }
+
+            // Written under a temporary name (same extension, so tar picks the same compression), then renamed.
+            var partial = Path.Combine(dest, $".partial-{Environment.ProcessId}-{name}");
+            await RunToolAsync("tar", ["-C", temp, "-caf", partial, "."], "Failed to make tarball", 6, ct).ConfigureAwait(false);
+            Libc.RenameOrThrow(partial, Path.Combine(dest, name));
+            return Path.Combine(dest, name);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// <c>ldtarball FILE</c> (and <c>add FILE</c>): loads an archive made by mktarball (dkms's or ours), or a plain
+    /// source tarball holding a dkms.conf. Every entry is checked before anything is extracted.
+    /// </summary>
+    public async Task<int> LoadTarballAsync(string archive, ActionOptions options, CancellationToken ct = default)
+    {
+        if (!File.Exists(archive))
+        {
+            throw new DkmsException(DkmsErrorKind.NotFound, 2, $"{archive} does not exist.");
+        }
+
+        await ArchiveValidator.ValidateAsync(archive, ct).ConfigureAwait(false);
+        Directory.CreateDirectory(Settings.TmpLocation);
+        var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
+        try
+        {
+            await RunToolAsync("tar", ["-xaf", archive, "-C", temp, "--no-same-owner"], $"Extracting {archive} failed", 7, ct)
+                .ConfigureAwait(false);
+            if (!Directory.Exists(Path.Combine(temp, MainTree)))
+            {
+                var conf = Dkms.Core.Tree.FileWalker.Files(temp, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
+                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, 3,
+                        "Tarball does not appear to be a correctly formed DKMS archive. No dkms.conf found within it.");
+                return (await AddSourceTreeAsync(Path.GetDirectoryName(conf)!, options, ct: ct).ConfigureAwait(false)).ExitCode;
+            }
+
+            return await LoadDkmsTarballAsync(archive, temp, options, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private async Task<int> LoadDkmsTarballAsync(string archive, string temp, ActionOptions options, CancellationToken ct)
+    {
+        string? loc = null;
+        DkmsConf? conf = null;
+        foreach (var candidate in new[] { SourceTreeDir, BinariesOnlyDir })
+        {
+            var path = Path.Combine(temp, candidate, "dkms.conf");
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            var read = await ReadConfAsync(null, new KernelTarget(RunningKernel, SystemInfo.MachineArch()), options, strict: false, ct, path)
+                .ConfigureAwait(false);
+            if (NameValidator.Problem(read.PackageName) is not null || NameValidator.Problem(read.PackageVersion) is not null)
+            {
+                _out.ErrLine();
+                _out.ErrLine("Malformed dkms.conf, refusing to load.");
+                continue;
+            }
+
+            (loc, conf) = (candidate, read);
+            break;
+        }
+
+        if (loc is null || conf is null)
+        {
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, $"No valid dkms.conf in {SourceTreeDir} or {BinariesOnlyDir}.",
+                $"{archive} is not a valid DKMS tarball.");
+        }
+
+        var mv = new ModuleRef(conf.PackageName, conf.PackageVersion);
+        if (IsAdded(mv.Module, mv.Version) && !options.Force)
+        {
+            throw new DkmsException(DkmsErrorKind.AlreadyExists, 8, $"{mv} is already added!", "Aborting.");
+        }
+
+        _out.Line();
+        _out.Line($"Loading tarball for {mv}");
+        if (loc == SourceTreeDir)
+        {
+            await AddSourceTreeAsync(Path.Combine(temp, SourceTreeDir), options, existingIsFine: true, register: false, ct).ConfigureAwait(false);
+        }
+
+        await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
+        {
+            var sourceDir = Tree.SourceDir(mv.Module, mv.Version);
+            if (loc == BinariesOnlyDir && !Directory.Exists(sourceDir) && !IsAdded(mv.Module, mv.Version))
+            {
+                var source = Tree.SourceLink(mv.Module, mv.Version);
+                _out.Line($"Creating {source}");
+                Directory.CreateDirectory(source);
+                _out.Line($"Copying dkms.conf to {source} ...");
+                File.Copy(Path.Combine(temp, BinariesOnlyDir, "dkms.conf"), Path.Combine(source, "dkms.conf"), overwrite: true);
+            }
+
+            await LoadBuildsAsync(mv, Path.Combine(temp, MainTree), options, ct).ConfigureAwait(false);
+            if (Directory.Exists(sourceDir) && !IsAdded(mv.Module, mv.Version))
+            {
+                return await AddUnlockedAsync(mv, options, ct).ConfigureAwait(false);
+            }
+        }
+
+        return 0; // dkms exits 1 after a binaries-only load (§13.4)
+    }
+
+    /// <summary>Copies each <c>dkms_main_tree/k/a</c> to <c>m/v/k/a</c> through a staging dir and one rename.</summary>
+    private async Task LoadBuildsAsync(ModuleRef mv, string mainTree, ActionOptions options, CancellationToken ct)
+    {
+        foreach (var kdir in Directory.EnumerateDirectories(mainTree).Order(StringComparer.Ordinal))
+        {
+            foreach (var adir in Directory.EnumerateDirectories(kdir).Order(StringComparer.Ordinal))
+            {
+                var (k, a) = (Path.GetFileName(kdir), Path.GetFileName(adir));
+                if (NameValidator.Problem(k) is not null || NameValidator.Problem(a) is not null)
+                {
+                    throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, $"Invalid kernel or arch '{NameValidator.Printable(k)}/{NameValidator.Printable(a)}' in the tarball.");
+                }
+
+                var target = Tree.BuiltDir(mv.Module, mv.Version, k, a);
+                if (Directory.Exists(target) && !options.Force)
+                {
+                    _out.Warn($"{target} already exists. Skipping...");
+                    continue;
+                }
+
+                _out.Line($"Loading {target}...");
+                var kernelDir = Tree.KernelDir(mv.Module, mv.Version, k);
+                Directory.CreateDirectory(kernelDir);
+                var staging = Path.Combine(kernelDir, $".tmp_{a}_{Guid.NewGuid():N}"[..(a.Length + 12)]);
+                await RunToolAsync("cp", ["-a", adir, staging], $"Loading {target} failed", 7, ct).ConfigureAwait(false);
+                if (Directory.Exists(target))
+                {
+                    Directory.Delete(target, recursive: true);
+                }
+
+                Libc.RenameOrThrow(staging, target);
+            }
+        }
+    }
+}
