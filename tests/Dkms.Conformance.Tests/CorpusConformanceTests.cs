@@ -12,7 +12,8 @@ namespace Dkms.Conformance.Tests;
 /// <remarks>
 /// Never touches the machine's /var/lib/dkms, /usr/src, /lib/modules, /etc/dkms or /run: all trees are
 /// temporary, and both tools run in a private mount namespace when it is available (the reference only then).
-/// Set DKMSD_CONFORMANCE_KEEP=1 to keep the trees of each case for inspection.
+/// Set DKMSD_CONFORMANCE_KEEP=1 to keep the trees of each case for inspection, DKMSD_CONFORMANCE_NO_REFERENCE=1
+/// to check against <see cref="ExpectedCorpus"/> as a machine without dkms does.
 /// </remarks>
 public sealed class CorpusConformanceTests(ConformanceFixture fixture, ITestOutputHelper output) : IClassFixture<ConformanceFixture>
 {
@@ -58,8 +59,12 @@ public sealed class CorpusConformanceTests(ConformanceFixture fixture, ITestOutp
 
             if (failures.Count > 0)
             {
-                output.WriteLine(ours.Diagnostics);
-                output.WriteLine(reference?.Diagnostics ?? string.Empty);
+                foreach (var run in new[] { ours, reference }.OfType<RunResult>())
+                {
+                    output.WriteLine($"{run.Label}: installed files [{string.Join(' ', run.InstalledFiles)}]");
+                    output.WriteLine(run.Diagnostics);
+                }
+
                 Assert.Fail($"{package}: dkmsctl does not behave like {(reference is null ? "the expected corpus table" : "dkms")}:\n  "
                     + string.Join("\n  ", failures));
             }

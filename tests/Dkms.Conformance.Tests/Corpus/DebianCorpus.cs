@@ -38,7 +38,16 @@ internal sealed class DebianCorpus
         var staging = Directory.CreateTempSubdirectory("dkmsd-corpus-").FullName;
         try
         {
-            var outcome = await BoundedProcess.RunAsync("apt-get", ["download", package], DownloadTimeout, staging).ConfigureAwait(false);
+            ProcessOutcome outcome;
+            try
+            {
+                outcome = await BoundedProcess.RunAsync("apt-get", ["download", package], DownloadTimeout, staging).ConfigureAwait(false);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new InvalidOperationException($"apt-get is not available ({e.Message}): the corpus is fetched from the Debian archive.", e);
+            }
+
             var downloaded = Directory.GetFiles(staging, package + "_*.deb");
             if (!outcome.Succeeded || downloaded.Length != 1)
             {

@@ -8,7 +8,7 @@ namespace Dkms.Conformance.Tests.Corpus;
 /// <remarks>
 /// When the reference dkms is on the machine it is the oracle and this table only checks the .ko names of
 /// whatever builds; without it (CI) our result is checked against this table. Packages are listed in
-/// CORPUS.md's order, lttng-modules last because it is by far the largest.
+/// CORPUS.md's order.
 /// </remarks>
 internal static class ExpectedCorpus
 {

@@ -17,6 +17,9 @@ public sealed class ConformanceFixture : IAsyncLifetime
     /// <summary>Environment variable naming the file the summary table is written to.</summary>
     public const string ReportVariable = "DKMSD_CONFORMANCE_REPORT";
 
+    /// <summary>Environment variable that, when set, ignores an installed reference dkms (checks as CI would).</summary>
+    public const string NoReferenceVariable = "DKMSD_CONFORMANCE_NO_REFERENCE";
+
     private static readonly TimeSpan UnameTimeout = TimeSpan.FromSeconds(10);
 
     private readonly List<SummaryRow> _rows = [];
@@ -52,12 +55,14 @@ public sealed class ConformanceFixture : IAsyncLifetime
         ShieldProblem = await MountShield.ProbeAsync().ConfigureAwait(false);
 
         // The reference writes /var/lib/dkms and /lib/modules whatever its options say: never run it unshielded.
-        var reference = DkmsTool.Reference();
+        var disabled = Environment.GetEnvironmentVariable(NoReferenceVariable) is { Length: > 0 };
+        var reference = disabled ? null : DkmsTool.Reference();
         Reference = ShieldProblem is null ? reference : null;
-        Mode = (reference, ShieldProblem) switch
+        Mode = (disabled, reference, ShieldProblem) switch
         {
-            (null, _) => $"reference: {DkmsTool.ReferencePath} not installed, checking against ExpectedCorpus",
-            (_, { } why) => $"reference: {DkmsTool.ReferencePath} present but NOT run ({why}), checking against ExpectedCorpus",
+            (true, _, _) => $"reference: disabled by {NoReferenceVariable}, checking against ExpectedCorpus",
+            (_, null, _) => $"reference: {DkmsTool.ReferencePath} not installed, checking against ExpectedCorpus",
+            (_, _, { } why) => $"reference: {DkmsTool.ReferencePath} present but NOT run ({why}), checking against ExpectedCorpus",
             _ => $"reference: {DkmsTool.ReferencePath} in a private mount namespace",
         };
         Mode = $"kernel {Kernel.Version} (headers {Kernel.HeadersDir}), arch {Arch}; {Mode}; "
