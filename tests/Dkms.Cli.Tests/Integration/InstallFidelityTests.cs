@@ -77,6 +77,36 @@ public sealed class InstallFidelityTests : IDisposable
     }
 
     [Fact]
+    public async Task Install_ConfigAsksForAnotherHash_SignedWithIt()
+    {
+        var config = Path.Combine(_t.Root, "sha512.config");
+        File.WriteAllLines(config, File.ReadLines(Path.Combine(KernelHeaders.Dir, ".config"))
+            .Select(l => l.StartsWith("CONFIG_MODULE_SIG_HASH=", StringComparison.Ordinal) ? "CONFIG_MODULE_SIG_HASH=\"sha512\"" : l));
+
+        var r = await _t.RunAsync("install", "-k", _t.Kernel, "--config", config, _t.Module("sha").Dir);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("sha512\n", await Tools.RunAsync("modinfo", "-F", "sig_hashalgo", Path.Combine(_t.UpdatesDir, "sha.ko")));
+    }
+
+    [Fact]
+    public async Task Install_ObsoleteByOrOlderVersion_SkippedUnlessOverridden()
+    {
+        Assert.Equal(0, (await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("ovr", "2.0").Dir)).ExitCode);
+        Assert.Equal(0, (await _t.RunAsync("build", "-k", _t.Kernel, _t.Module("ovr", "1.0").Dir)).ExitCode);
+
+        var overridden = await _t.RunAsync("install", "ovr/1.0", "-k", _t.Kernel, "--force-version-override");
+        Assert.True(overridden.ExitCode == 0, overridden.ToString());
+        Assert.Contains($"ovr/1.0, {_t.Kernel}, {TestTrees.ArchName}: installed", (await _t.RunAsync("status")).Stdout, StringComparison.Ordinal);
+
+        var obsolete = _t.Module("gone", "1.0").Conf("OBSOLETE_BY=\"6.0\"\nBUILD_EXCLUSIVE_KERNEL_MAX=\"99\"");
+        var r = await _t.RunAsync("install", "-k", _t.Kernel, obsolete.Dir);
+        Assert.Equal(6, r.ExitCode);
+        Assert.Contains("Module has been obsoleted due to being included in kernel 6.0.", r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_t.UpdatesDir, "gone.ko")));
+    }
+
+    [Fact]
     public async Task Build_SignToolMissingOrFailing_BuildsUnsignedWithMessage()
     {
         File.WriteAllText(_t.FrameworkConf, "sign_file=/no/such/sign-file\n");

@@ -59,6 +59,31 @@ public sealed class TarballTests : IDisposable
     }
 
     [Fact]
+    public async Task Mktarball_SourceOnly_NoBuildsNeededAndLoadsAsAdded()
+    {
+        Assert.Equal(0, (await _ours.RunAsync("add", _ours.Module("srconly").Dir)).ExitCode);
+
+        var make = await _ours.RunAsync("mktarball", "srconly/1.0", "--source-only");
+        var archive = Path.Combine(_ours.DkmsTree, "srconly", "1.0", "tarball", "srconly-1.0-source-only.dkms.tar.gz");
+        var load = await _theirs.RunAsync("ldtarball", archive);
+
+        Assert.True(make.ExitCode == 0, make.ToString());
+        Assert.True(load.ExitCode == 0, load.ToString());
+        Assert.Equal("srconly/1.0: added\n", (await _theirs.RunAsync("status")).Stdout);
+    }
+
+    [Fact]
+    public async Task Mktarball_NotBuilt_Exit6()
+    {
+        Assert.Equal(0, (await _ours.RunAsync("add", _ours.Module("unbuilt").Dir)).ExitCode);
+
+        var r = await _ours.RunAsync("mktarball", "unbuilt/1.0", "-k", _ours.Kernel);
+
+        Assert.Equal(6, r.ExitCode);
+        Assert.Contains($"No modules built for {_ours.Kernel} ({TestTrees.ArchName}).", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddPlainSourceTarball_AddsTheTreeInside()
     {
         var mod = _ours.Module("plain", "3.1");
