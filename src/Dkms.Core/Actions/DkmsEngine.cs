@@ -21,8 +21,9 @@ public sealed partial class DkmsEngine
     private readonly HashSet<string> _preparedKernels = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedConfs = new(StringComparer.Ordinal);
 
-    public DkmsEngine(DkmsSettings settings, DkmsOutput output)
+    public DkmsEngine(DkmsSettings settings, DkmsOutput output, ConfCache? confCache = null)
     {
+        ConfCache = confCache ?? new ConfCache();
         Settings = settings;
         Tree = new DkmsTree(settings);
         _out = output;
@@ -32,6 +33,9 @@ public sealed partial class DkmsEngine
     public DkmsSettings Settings { get; }
 
     public DkmsTree Tree { get; }
+
+    /// <summary>Evaluated dkms.conf files; a host that outlives one request passes one cache to every engine.</summary>
+    public ConfCache ConfCache { get; }
 
     /// <summary>Where the engine prints dkms's messages.</summary>
     public DkmsOutput Output => _out;
@@ -92,7 +96,7 @@ public sealed partial class DkmsEngine
             Directives = options.Directives,
             RunningKernel = RunningKernel,
         };
-        var conf = await DkmsConfReader.ReadAsync(path, ctx, strict, ct).ConfigureAwait(false);
+        var conf = await ConfCache.GetOrReadAsync(path, ctx, strict, () => DkmsConfReader.ReadAsync(path, ctx, strict, ct)).ConfigureAwait(false);
         if (strict)
         {
             // dkms caches a read per module/version/kernel/arch and conf, so its warnings print once per process.
