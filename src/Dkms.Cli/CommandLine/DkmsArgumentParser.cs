@@ -75,6 +75,11 @@ internal static partial class DkmsArgumentParser
 
     private static void SetValue(DkmsArguments r, string key, string value, string option)
     {
+        if (value.Length == 0)
+        {
+            throw new UsageException(2, $"Option {option} needs a value.");
+        }
+
         switch (key)
         {
             case "module":

@@ -77,6 +77,11 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
 
             return e.ExitCode;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            output.Error(e.Message);
+            return 1;
+        }
         catch (UsageException e)
         {
             output.Error(e.Message);

@@ -78,6 +78,11 @@ public sealed partial class DkmsEngine
     internal static (string Script, string[] Args) HookCommand(string directive, string value, string directory)
     {
         var words = value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, 8, $"{directive} is set but names no script.");
+        }
+
         var script = PathGuard.Inside(directory, words[0], directive);
         return (script, words[1..]);
     }

@@ -68,10 +68,8 @@ public sealed partial class DkmsEngine
             }
         }
 
-        if (toInstall.Count == 0 && conf.Modules.Count > 0)
-        {
-            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 6, "Installation aborted.");
-        }
+        // Debian's 3.0.10 counts a module refused by the version check as installed (so a kernel that ships a
+        // newer copy does not fail the package upgrade); upstream aborts with exit 6. Status and exit codes follow 3.0.10.
 
         foreach (var (spec, file, target) in toInstall)
         {

@@ -21,18 +21,14 @@ public sealed partial class DkmsEngine
             }
 
             var mv = new ModuleRef(m, v);
-            if (onlyAutoinstall)
+            try
             {
-                var conf = await ReadConfAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false);
-                if (!conf.Autoinstall)
+                if (onlyAutoinstall && !(await ReadConfAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false)).Autoinstall)
                 {
                     continue;
                 }
-            }
 
-            _out.ErrLine($"dkms: removing module {mv} for kernel {t}");
-            try
-            {
+                _out.ErrLine($"dkms: removing module {mv} for kernel {t}");
                 await using (await LockAsync(m, ct).ConfigureAwait(false))
                 {
                     if (IsInstalled(m, v, t.Kernel, t.Arch))

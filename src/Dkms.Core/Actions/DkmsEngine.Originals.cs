@@ -1,4 +1,5 @@
 using Dkms.Core.Conf;
+using Dkms.Core.Platform;
 using Dkms.Core.Validation;
 
 namespace Dkms.Core.Actions;
@@ -41,11 +42,14 @@ public sealed partial class DkmsEngine
         var stored = Path.Combine(store, Path.GetFileName(original));
         _out.Line($"Found pre-existing {original}, archiving for uninstallation");
         File.WriteAllText(stored + OriginSuffix, original + "\n");
-        File.Move(original, stored, overwrite: true);
+        MoveDurably(original, stored);
     }
 
-    /// <summary>Puts archived originals back where their <c>.origin</c> says (only inside the kernel's dir), then drops the archive.</summary>
-    private void RestoreOriginals(ModuleRef mv, KernelTarget t)
+    /// <summary>
+    /// Puts archived originals back where their <c>.origin</c> says (only inside the kernel's dir); ones archived
+    /// by older dkms without <c>.origin</c> go to DEST_MODULE_LOCATION. The archive is dropped only when empty.
+    /// </summary>
+    private void RestoreOriginals(ModuleRef mv, KernelTarget t, DkmsConf conf)
     {
         var store = Tree.OriginalModuleDir(mv.Module, t.Kernel, t.Arch);
         if (!Directory.Exists(store))
@@ -54,16 +58,24 @@ public sealed partial class DkmsEngine
         }
 
         var kernelDir = Path.GetFullPath(Tree.InstallKernelDir(t.Kernel));
-        foreach (var origin in Directory.EnumerateFiles(store, "*" + OriginSuffix))
+        foreach (var stored in Directory.EnumerateFiles(store).Where(f => !f.EndsWith(OriginSuffix, StringComparison.Ordinal)).ToList())
         {
-            var stored = origin[..^OriginSuffix.Length];
-            var back = File.ReadAllText(origin).Trim();
-            if (!File.Exists(stored))
+            var origin = stored + OriginSuffix;
+            string back;
+            if (File.Exists(origin))
+            {
+                back = File.ReadAllText(origin).Trim();
+            }
+            else if (conf.Modules.FirstOrDefault(s => IsModuleFile(Path.GetFileName(stored), s.DestName)) is { } spec)
+            {
+                back = Path.Combine(kernelDir, spec.ConfDestLocation.TrimStart('/'), Path.GetFileName(stored)); // pre-3.1.7 archive
+            }
+            else
             {
                 continue;
             }
 
-            if (!Path.IsPathRooted(back) || !PathGuard.IsWithin(kernelDir, Path.GetFullPath(back)) || back.Split('/').Contains(".."))
+            if (!Path.IsPathRooted(back) || back.Split('/').Contains("..") || !PathGuard.IsWithin(kernelDir, PathGuard.RealPath(back)))
             {
                 _out.Warn($"Bad original location {back}");
                 continue;
@@ -71,11 +83,38 @@ public sealed partial class DkmsEngine
 
             _out.Line($"Restoring archived original module {back}");
             Directory.CreateDirectory(Path.GetDirectoryName(back)!);
-            File.Move(stored, back, overwrite: true);
+            MoveDurably(stored, back);
+            File.Delete(origin);
         }
 
-        Directory.Delete(store, recursive: true);
+        if (Directory.EnumerateFileSystemEntries(store).Any())
+        {
+            return; // keep what could not be restored rather than lose a module
+        }
+
+        Directory.Delete(store);
         PruneEmptyDirectories(Path.GetDirectoryName(store)!, Tree.ModuleDir(mv.Module));
+    }
+
+    /// <summary>
+    /// Moves a module so that a crash leaves it whole at one place or the other: a same-filesystem rename,
+    /// else a flushed copy renamed into place before the source is removed (/var and /lib may be different filesystems).
+    /// </summary>
+    private static void MoveDurably(string from, string to)
+    {
+        var dir = Path.GetDirectoryName(to)!;
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(to)}.dkms-tmp-{Environment.ProcessId}");
+        using (var input = File.OpenRead(from))
+        using (var output = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            input.CopyTo(output);
+            output.Flush(flushToDisk: true);
+        }
+
+        File.SetUnixFileMode(tmp, File.GetUnixFileMode(from));
+        Libc.RenameOrThrow(tmp, to);
+        Libc.FsyncDirectory(dir);
+        File.Delete(from);
     }
 
     private static bool IsModuleFile(string fileName, string name) =>

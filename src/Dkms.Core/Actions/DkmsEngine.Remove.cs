@@ -52,6 +52,11 @@ public sealed partial class DkmsEngine
 
         foreach (var kernelDir in Directory.EnumerateDirectories(versionDir))
         {
+            if (!Dkms.Core.Tree.DkmsTree.LooksLikeKernel(Path.GetFileName(kernelDir)) || new FileInfo(kernelDir).LinkTarget is not null)
+            {
+                continue; // never source/ (a link into the source tree) or build/
+            }
+
             foreach (var tmp in Directory.EnumerateDirectories(kernelDir, ".tmp_*"))
             {
                 Directory.Delete(tmp, recursive: true);

@@ -98,7 +98,7 @@ public sealed partial class DkmsEngine
             foreach (var adir in Directory.EnumerateDirectories(kdir).Order(StringComparer.Ordinal))
             {
                 var a = Path.GetFileName(adir);
-                if (!a.StartsWith('.') && (filter is null || filter.Arch == a))
+                if (!a.StartsWith('.') && (filter is null || filter.Arch.Length == 0 || filter.Arch == a))
                 {
                     yield return new KernelTarget(k, a);
                 }

@@ -77,6 +77,11 @@ public sealed partial class DkmsEngine
             if (archive is not null)
             {
                 name = Path.GetFileName(archive);
+                if (name.Length == 0)
+                {
+                    throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, $"--archive {archive} names a directory, not a file.");
+                }
+
                 if (archive.Contains('/', StringComparison.Ordinal))
                 {
                     dest = Path.GetDirectoryName(Path.GetFullPath(archive))!;
@@ -117,13 +122,18 @@ public sealed partial class DkmsEngine
             throw new DkmsException(DkmsErrorKind.NotFound, 2, $"{archive} does not exist.");
         }
 
-        await ArchiveValidator.ValidateAsync(archive, ct).ConfigureAwait(false);
-        Directory.CreateDirectory(Settings.TmpLocation);
         var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
         try
         {
-            await RunToolAsync("tar", ["-xaf", archive, "-C", temp, "--no-same-owner"], $"Extracting {archive} failed", 7, ct)
+            // Check and extract one private copy, so the file cannot change between the two.
+            var copy = Path.Combine(temp, ".archive" + ArchiveExtension(archive));
+            File.Copy(archive, copy);
+            await ArchiveValidator.ValidateAsync(copy, shownAs: archive, ct).ConfigureAwait(false);
+            var tree = Path.Combine(temp, "tree");
+            Directory.CreateDirectory(tree);
+            await RunToolAsync("tar", ["-xaf", copy, "-C", tree, "--no-same-owner"], $"Extracting {archive} failed", 7, ct)
                 .ConfigureAwait(false);
+            temp = tree;
             if (!Directory.Exists(Path.Combine(temp, MainTree)))
             {
                 var conf = Dkms.Core.Tree.FileWalker.Files(temp, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
@@ -136,8 +146,15 @@ public sealed partial class DkmsEngine
         }
         finally
         {
-            Directory.Delete(temp, recursive: true);
+            Directory.Delete(Path.GetFileName(temp) == "tree" ? Path.GetDirectoryName(temp)! : temp, recursive: true);
         }
+    }
+
+    private static string ArchiveExtension(string archive)
+    {
+        var name = Path.GetFileName(archive);
+        var dot = name.IndexOf(".tar", StringComparison.Ordinal);
+        return dot >= 0 ? name[dot..] : Path.GetExtension(name);
     }
 
     private async Task<int> LoadDkmsTarballAsync(string archive, string temp, ActionOptions options, CancellationToken ct)

@@ -110,9 +110,10 @@ public sealed partial class DkmsEngine
                     continue;
                 }
 
-                found = BuiltFile(dir, spec.DestName);
-                if (found is not null)
+                var candidate = BuiltFile(dir, spec.DestName);
+                if (candidate is not null && await IsOurInstalledCopyAsync(BuiltFile(moduleDir, spec.DestName), candidate, ct).ConfigureAwait(false))
                 {
+                    found = candidate;
                     break;
                 }
             }
@@ -129,7 +130,7 @@ public sealed partial class DkmsEngine
             PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
         }
 
-        RestoreOriginals(mv, t);
+        RestoreOriginals(mv, t, conf);
         var link = Tree.InstalledLink(m, t.Kernel, t.Arch);
         if (new FileInfo(link).LinkTarget is not null)
         {
@@ -137,7 +138,37 @@ public sealed partial class DkmsEngine
         }
 
         await RunHookAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
-        await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);
+        try
+        {
+            // The module is gone whatever depmod says (3.0.10 ignores its status here); a kernel whose
+            // directory was deleted has nothing to index.
+            await DepmodAsync(t.Kernel, options with { NoDepmod = options.NoDepmod || !File.Exists(Path.Combine(kernelDir, "modules.dep")) }, ct)
+                .ConfigureAwait(false);
+        }
+        catch (DkmsException e)
+        {
+            _out.Warn($"depmod failed for kernel {t.Kernel}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// dkms's find_actual_dest_module_location: an installed file is this module's when it equals the built
+    /// copy or has the same modinfo version; anything else (the kernel's own module) is left alone.
+    /// </summary>
+    private static async Task<bool> IsOurInstalledCopyAsync(string? built, string installed, CancellationToken ct)
+    {
+        if (built is null)
+        {
+            return false;
+        }
+
+        if (FilesEqual(built, installed))
+        {
+            return true;
+        }
+
+        var cmp = ModInfo.Compare(await ModInfo.ReadAsync(built, ct).ConfigureAwait(false), await ModInfo.ReadAsync(installed, ct).ConfigureAwait(false));
+        return cmp is "==" or "=";
     }
 
     /// <summary><c>rmdir -p --ignore-fail-on-non-empty</c>, stopping at <paramref name="stopAt"/>.</summary>

@@ -218,6 +218,11 @@ public sealed partial class DkmsEngine
                 Report(e);
                 code = e.ExitCode;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                _out.Error($"{target}: {e.Message}");
+                code = 1;
+            }
 
             if (result == 0 && code != 0)
             {

@@ -36,14 +36,14 @@ public sealed record ModInfo(string Version, string SrcVersion)
     /// </summary>
     public static string Compare(ModInfo a, ModInfo b)
     {
-        if (a.Version.Length == 0 || b.Version.Length == 0)
-        {
-            return a.Version == b.Version && a.SrcVersion.Length > 0 && a.SrcVersion == b.SrcVersion ? "==" : "?";
-        }
-
         if (a.Version == b.Version)
         {
             return a.SrcVersion == b.SrcVersion ? "==" : "=";
+        }
+
+        if (a.Version.Length == 0 || b.Version.Length == 0)
+        {
+            return "?";
         }
 
         return Versioning.VersionOrder.CompareVer(a.Version, b.Version) > 0 ? ">" : "<";

@@ -145,7 +145,7 @@ public static class FrameworkConfLoader
             return fallback;
         }
 
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s <= 0)
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s <= 0 || s > int.MaxValue / 1000)
         {
             throw new DkmsException(DkmsErrorKind.BadConfiguration, 1,
                 $"{name} '{value}' is not a positive number of seconds.");

@@ -14,11 +14,14 @@ namespace Dkms.Core.Tarballs;
 public static class ArchiveValidator
 {
     /// <summary>Throws exit 7 naming the first bad entry; returns the entry names otherwise.</summary>
-    public static async Task<IReadOnlyList<string>> ValidateAsync(string archive, CancellationToken ct = default)
+    /// <param name="shownAs">The name used in messages (the user's path when a private copy is checked).</param>
+    public static async Task<IReadOnlyList<string>> ValidateAsync(string archive, string? shownAs = null, CancellationToken ct = default)
     {
+        var file = archive;
+        archive = shownAs ?? archive;
         var names = new List<string>();
         var links = new List<(string Entry, string Target)>();
-        await using var input = await OpenDecompressedAsync(archive, ct).ConfigureAwait(false);
+        await using var input = await OpenDecompressedAsync(file, ct).ConfigureAwait(false);
         try
         {
             using var reader = new TarReader(input.Stream, leaveOpen: true);
@@ -36,6 +39,17 @@ public static class ArchiveValidator
                         if (Path.IsPathRooted(entry.LinkName))
                         {
                             throw Refuse(archive, entry.Name, $"is a link to the absolute path {entry.LinkName}");
+                        }
+
+                        // Checked lexically, a chain (s -> ., f -> s/s/../..) could still climb out: no '..' at all.
+                        if (entry.LinkName.Split('/').Contains(".."))
+                        {
+                            throw Refuse(archive, entry.Name, $"is a link through '..' ({entry.LinkName})");
+                        }
+
+                        if (name.StartsWith("dkms_main_tree/", StringComparison.Ordinal))
+                        {
+                            throw Refuse(archive, entry.Name, "is a link among the built modules");
                         }
 
                         links.Add((name, Path.Combine(Path.GetDirectoryName(name) ?? string.Empty, entry.LinkName)));

@@ -98,6 +98,35 @@ public sealed class ConfFeatureTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_Sigterm_StopsTheBuildGroupAndExits143()
+    {
+        var marker = "dkmsd-term-" + Guid.NewGuid().ToString("N")[..8];
+        var mod = _t.Module("term").File_("slow.sh", $"#!/bin/sh\nsh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
+        Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
+        var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in _t.TreeArgs.Concat(["build", "term/1.0", "-k", _t.Kernel]))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (ProcessesWith(marker).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.NotEmpty(ProcessesWith(marker));
+        _ = Dkms.Cli.Tests.Infrastructure.Signals.Send(process.Id, 15);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(cts.Token);
+
+        Assert.Equal(143, process.ExitCode);
+        Assert.Empty(ProcessesWith(marker));
+        Assert.Equal("term/1.0: added\n", (await _t.RunAsync("status")).Stdout);
+    }
+
+    [Fact]
     public async Task Build_KilledMidBuild_TreeConsistentAndRebuildWorks()
     {
         var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];

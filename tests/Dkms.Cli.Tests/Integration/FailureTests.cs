@@ -195,10 +195,10 @@ public sealed class FailureTests : IDisposable
         Assert.Equal(0, (await _t.RunAsync("build", "-k", _t.Kernel, _t.Module("vers", "1.0").Dir)).ExitCode);
 
         var older = await _t.RunAsync("install", "vers/1.0", "-k", _t.Kernel);
-        Assert.Equal(6, older.ExitCode);
+        Assert.Equal(0, older.ExitCode); // Debian 3.0.10 counts a refused module as installed (upstream: 6)
         Assert.Contains("Error! Module version 1.0 for vers.ko", older.Stderr, StringComparison.Ordinal);
         Assert.Contains($"is not newer than what is already found in kernel {_t.Kernel} (2.0).", older.Stderr, StringComparison.Ordinal);
-        Assert.Contains("Error! Installation aborted.", older.Stderr, StringComparison.Ordinal);
+        Assert.Equal("2.0\n", await Tools.RunAsync("modinfo", "-F", "version", Path.Combine(_t.UpdatesDir, "vers.ko")));
 
         var forced = await _t.RunAsync("install", "vers/1.0", "-k", _t.Kernel, "--force");
         Assert.True(forced.ExitCode == 0, forced.ToString());

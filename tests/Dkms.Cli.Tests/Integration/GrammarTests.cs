@@ -18,6 +18,8 @@ public sealed class GrammarTests : IDisposable
     [InlineData(new[] { "mktarball", "m/1", "--binaries-only", "--source-only" }, 8, "--binaries-only and --source-only")]
     [InlineData(new[] { "remove" }, 1, "Arguments <module> and <module-version> are not specified.")]
     [InlineData(new[] { "uninstall", "m/1" }, 3, "The module/version combo: m/1 is not located in the DKMS tree.")]
+    [InlineData(new[] { "build", "m/1", "--kernelsourcedir=" }, 2, "Option --kernelsourcedir needs a value.")]
+    [InlineData(new[] { "add", "-c", "" }, 2, "Option -c needs a value.")]
     public async Task Run_BadCommandLine_DkmsExitCodeAndMessage(string[] args, int code, string message)
     {
         var r = await _t.RunAsync(args);

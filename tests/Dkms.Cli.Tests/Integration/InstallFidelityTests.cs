@@ -101,7 +101,7 @@ public sealed class InstallFidelityTests : IDisposable
 
         var obsolete = _t.Module("gone", "1.0").Conf("OBSOLETE_BY=\"6.0\"\nBUILD_EXCLUSIVE_KERNEL_MAX=\"99\"");
         var r = await _t.RunAsync("install", "-k", _t.Kernel, obsolete.Dir);
-        Assert.Equal(6, r.ExitCode);
+        Assert.Equal(0, r.ExitCode); // a version-check skip counts as installed in 3.0.10
         Assert.Contains("Module has been obsoleted due to being included in kernel 6.0.", r.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_t.UpdatesDir, "gone.ko")));
     }
@@ -180,6 +180,45 @@ public sealed class InstallFidelityTests : IDisposable
         Assert.Equal(originalBytes, await File.ReadAllBytesAsync(original));
         Assert.False(Directory.Exists(Path.Combine(_t.DkmsTree, "orig", "original_module")));
         Assert.Equal($"orig/1.0, {_t.Kernel}, {TestTrees.ArchName}: built\n", (await _t.RunAsync("status")).Stdout);
+    }
+
+    [Fact]
+    public async Task Uninstall_ModuleRefusedByVersionCheck_KernelsOwnCopyUntouched()
+    {
+        // The kernel ships a newer "own" in DEST_MODULE_LOCATION; dkms's copy is refused, and uninstall must
+        // not take the kernel's file for ours.
+        Assert.Equal(0, (await _t.RunAsync("build", "-k", _t.Kernel, _t.Module("own", "9.0").Dir)).ExitCode);
+        var kernelsOwn = Path.Combine(_t.KernelDir, "kernel", "extra", "own.ko");
+        Directory.CreateDirectory(Path.GetDirectoryName(kernelsOwn)!);
+        File.Copy(Path.Combine(_t.BuiltDir("own", "9.0"), "module", "own.ko"), kernelsOwn);
+        Assert.Equal(0, (await _t.RunAsync("remove", "own/9.0", "--all")).ExitCode);
+        var bytes = await File.ReadAllBytesAsync(kernelsOwn);
+
+        var install = await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("own", "1.0").Dir);
+        var uninstall = await _t.RunAsync("uninstall", "own/1.0", "-k", _t.Kernel);
+
+        Assert.Equal(0, install.ExitCode);
+        Assert.Contains("is not newer than what is already found", install.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, uninstall.ExitCode);
+        Assert.Contains("Module own.ko was not found within", uninstall.Stdout, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(kernelsOwn));
+    }
+
+    [Fact]
+    public async Task Uninstall_OriginalArchivedByOldDkmsWithoutOrigin_RestoredToDestLocation()
+    {
+        Assert.Equal(0, (await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("legacy").Dir)).ExitCode);
+        var store = Path.Combine(_t.DkmsTree, "legacy", "original_module", _t.Kernel, TestTrees.ArchName);
+        Directory.CreateDirectory(store);
+        await File.WriteAllTextAsync(Path.Combine(store, "legacy.ko"), "the kernel's own legacy.ko");
+
+        var r = await _t.RunAsync("uninstall", "legacy/1.0", "-k", _t.Kernel);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var restored = Path.Combine(_t.KernelDir, "kernel", "extra", "legacy.ko");
+        Assert.Contains($"Restoring archived original module {restored}", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal("the kernel's own legacy.ko", await File.ReadAllTextAsync(restored));
+        Assert.False(Directory.Exists(Path.Combine(_t.DkmsTree, "legacy", "original_module")));
     }
 
     [Fact]

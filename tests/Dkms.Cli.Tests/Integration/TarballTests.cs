@@ -103,6 +103,7 @@ public sealed class TarballTests : IDisposable
         "symlink-escape",
         "absolute-link",
         "device",
+        "dotdot-link-chain",
     };
 
     [Theory]
@@ -143,6 +144,10 @@ public sealed class TarballTests : IDisposable
                 break;
             case "absolute-link":
                 await tar.WriteEntryAsync(new GnuTarEntry(TarEntryType.SymbolicLink, "dkms_source_tree/abs") { LinkName = outside });
+                break;
+            case "dotdot-link-chain":
+                await tar.WriteEntryAsync(new GnuTarEntry(TarEntryType.SymbolicLink, "dkms_source_tree/s") { LinkName = "." });
+                await tar.WriteEntryAsync(new GnuTarEntry(TarEntryType.SymbolicLink, "dkms_source_tree/f") { LinkName = "s/s/s/../../../.." });
                 break;
             case "device":
                 await tar.WriteEntryAsync(new GnuTarEntry(TarEntryType.CharacterDevice, "dkms_source_tree/null") { DeviceMajor = 1, DeviceMinor = 3 });
