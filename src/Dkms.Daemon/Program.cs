@@ -11,7 +11,11 @@ using Serilog;
 Log.Logger = DaemonLogging.Configure(new LoggerConfiguration()).CreateBootstrapLogger();
 try
 {
-    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+    {
+        Args = [], // parsed below, strictly
+        ContentRootPath = AppContext.BaseDirectory, // an optional appsettings.json lives next to the binary, not in the cwd
+    });
     builder.Configuration.AddInMemoryCollection(DaemonCommandLine.Parse(args)); // flags win over files and environment
 
     builder.Services.AddSerilog((_, config) => DaemonLogging.Configure(config));

@@ -27,7 +27,8 @@ internal static class UnixSocketListening
             if (daemon.SocketActivated)
             {
                 // LISTEN_FDS: the socket unit owns the path and its mode.
-                kestrel.UseSystemd(Configure);
+                kestrel.UseSystemd(Configure); // reads LISTEN_PID/LISTEN_FDS now, before Seal clears them
+                ListenFds.Seal();
                 ListeningLog.SocketActivated(logger);
             }
             else

@@ -69,6 +69,39 @@ public sealed class DkmsdIntegrationTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task Status_BuiltAndInstalledModules_PrintsExactlyWhatDkmsctlPrints()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.SourceModule("built", "1.0");
+        _trees.SourceModule("inst", "2.0");
+        foreach (var args in new[]
+                 {
+                     new[] { "add", "built/1.0" }, ["add", "inst/2.0"], ["build", "built/1.0", "-k", kernel],
+                     ["install", "inst/2.0", "-k", kernel, "--no-depmod"],
+                 })
+        {
+            var r = await _trees.DkmsCtlAsync(args);
+            Assert.True(r.ExitCode == 0, r.ToString());
+        }
+
+        var expected = await _trees.DkmsCtlAsync("status");
+        var expectedForKernel = await _trees.DkmsCtlAsync("status", "-k", kernel);
+        await using var daemon = await StartAsync();
+        using var channel = DkmsdProcess.Channel(_trees.Socket);
+        var client = new Protocol.V1.Dkms.DkmsClient(channel);
+
+        var status = await client.StatusAsync(new StatusRequest(), deadline: Deadline);
+        var forKernel = await client.StatusAsync(new StatusRequest { Kernels = { new KernelTarget { Kernel = kernel } } }, deadline: Deadline);
+
+        Assert.Contains(": installed", expected.Stdout, StringComparison.Ordinal);
+        Assert.Contains(": built", expected.Stdout, StringComparison.Ordinal);
+        Assert.Equal(expected.Stdout, Replay(status.Lines, OutputStream.Stdout));
+        Assert.Equal(expected.Stderr, Replay(status.Lines, OutputStream.Stderr));
+        Assert.Equal(expectedForKernel.Stdout, Replay(forKernel.Lines, OutputStream.Stdout));
+        Assert.Equal([ModuleState.Built, ModuleState.Installed], status.Entries.Select(e => e.State));
+    }
+
+    [Fact]
     public async Task Build_RootCaller_AuthorizedThenUnimplemented()
     {
         await using var daemon = await StartAsync();
@@ -157,6 +190,11 @@ public sealed class DkmsdIntegrationTests(ITestOutputHelper output) : IDisposabl
 
         Assert.True(info.SocketActivated);
         Assert.Equal(0u, info.Caller.Uid);
+
+        // systemd-socket-activate execs dkmsd in place; the passed socket must not leak into make and scripts.
+        var flags = File.ReadLines($"/proc/{activator.Pid}/fdinfo/3").First(l => l.StartsWith("flags:", StringComparison.Ordinal));
+        var octal = Convert.ToInt32(flags["flags:".Length..].Trim(), 8);
+        Assert.True((octal & Convert.ToInt32("2000000", 8)) != 0, $"fd 3 is not O_CLOEXEC: {flags}");
         Assert.Contains("LISTEN_FDS", activator.Output, StringComparison.Ordinal);
     }
 
