@@ -121,21 +121,33 @@ public sealed class DkmsdIntegrationTests(ITestOutputHelper output) : IDisposabl
     public async Task Calls_AsNobody_StatusAllowedActionsPermissionDenied()
     {
         await using var daemon = await StartAsync();
-        var client = Processes.Binary("dkmsd-testclient");
 
-        async Task<string> AsNobody(string method)
-        {
-            var r = await Processes.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", client, _trees.Socket, method],
-                new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["DOTNET_CLI_HOME"] = "/tmp" });
-            Assert.True(r.ExitCode == 0, r.ToString());
-            return r.Stdout.Trim();
-        }
-
-        Assert.Equal("OK uid=65534 may_modify=False", await AsNobody("GetInfo"));
-        Assert.StartsWith("OK lines=", await AsNobody("Status"), StringComparison.Ordinal);
-        Assert.Equal("PermissionDenied 1", await AsNobody("Build"));
-        Assert.Equal("PermissionDenied 1", await AsNobody("CancelJob"));
+        Assert.Equal("OK uid=65534 may_modify=False", await AsNobodyAsync("GetInfo"));
+        Assert.StartsWith("OK lines=", await AsNobodyAsync("Status"), StringComparison.Ordinal);
+        Assert.Equal("PermissionDenied 1", await AsNobodyAsync("Build"));
+        Assert.Equal("PermissionDenied 1", await AsNobodyAsync("CancelJob"));
         Assert.Contains("Denied /dkms.v1.Dkms/Build to uid 65534", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_AsNobodyInAdminSupplementaryGroup_ActionsAuthorized()
+    {
+        // gid 27 only as a supplementary group: seen through SO_PEERGROUPS, not SO_PEERCRED.
+        await using var daemon = await StartAsync("--admin-gid", "27");
+
+        Assert.Equal("OK uid=65534 may_modify=True", await AsNobodyAsync("GetInfo", "--groups=27"));
+        Assert.Equal("Unimplemented ", await AsNobodyAsync("Build", "--groups=27"));
+        Assert.Equal("PermissionDenied 1", await AsNobodyAsync("Build"));
+    }
+
+    /// <summary>Runs the test client as uid/gid 65534 (no supplementary groups unless <paramref name="groups"/>).</summary>
+    private async Task<string> AsNobodyAsync(string method, string groups = "--clear-groups")
+    {
+        var r = await Processes.RunAsync("setpriv",
+            ["--reuid=65534", "--regid=65534", groups, Processes.Binary("dkmsd-testclient"), _trees.Socket, method],
+            new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["DOTNET_CLI_HOME"] = "/tmp" });
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r.Stdout.TrimEnd('\n');
     }
 
     [Fact]
