@@ -30,6 +30,7 @@ public sealed class AuthorizationPolicyTests
     [InlineData("Add")]
     [InlineData("CancelJob")]
     [InlineData("GenerateMok")]
+    [InlineData("RemoveKernel")]
     public void IsAllowed_NobodyCallsAction_Denied(string method) =>
         Assert.False(Policy().IsAllowed(Nobody, "/dkms.v1.Dkms/" + method));
 
