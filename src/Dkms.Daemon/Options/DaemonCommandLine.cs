@@ -1,0 +1,67 @@
+namespace Dkms.Daemon.Options;
+
+/// <summary>
+/// dkmsd's command line, mapped onto the <see cref="DaemonOptions.SectionName"/> configuration section
+/// so that flags, environment and configuration files all bind to one validated options class.
+/// </summary>
+internal static class DaemonCommandLine
+{
+    /// <summary>Options that take a value, and the configuration key each sets.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--socket"] = Key(nameof(DaemonOptions.Socket)),
+        ["--dkmstree"] = Key(nameof(DaemonOptions.DkmsTree)),
+        ["--sourcetree"] = Key(nameof(DaemonOptions.SourceTree)),
+        ["--installtree"] = Key(nameof(DaemonOptions.InstallTree)),
+        ["--framework-conf"] = Key(nameof(DaemonOptions.FrameworkConf)),
+        ["--admin-gid"] = Key(nameof(DaemonOptions.AdminGid)),
+        ["--workers"] = Key(nameof(DaemonOptions.Workers)),
+    };
+
+    /// <summary>Flags (no value), and the configuration key each sets to true.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--no-depmod"] = Key(nameof(DaemonOptions.NoDepmod)),
+    };
+
+    /// <summary>Turns argv into configuration pairs; unknown options are an error, not silently ignored.</summary>
+    /// <exception cref="ArgumentException">An unknown option, or an option without its value.</exception>
+    public static Dictionary<string, string?> Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? arg[..eq] : arg;
+            if (Flags.TryGetValue(name, out var flagKey))
+            {
+                values[flagKey] = eq > 0 ? arg[(eq + 1)..] : "true";
+            }
+            else if (Switches.TryGetValue(name, out var key))
+            {
+                if (eq > 0)
+                {
+                    values[key] = arg[(eq + 1)..];
+                }
+                else if (i + 1 < args.Count)
+                {
+                    values[key] = args[++i];
+                }
+                else
+                {
+                    throw new ArgumentException($"Option {name} needs a value.");
+                }
+            }
+            else
+            {
+                throw new ArgumentException(
+                    $"Unknown argument '{arg}'. Options: {string.Join(' ', Switches.Keys.Concat(Flags.Keys))}.");
+            }
+        }
+
+        return values;
+    }
+
+    private static string Key(string property) => $"{DaemonOptions.SectionName}:{property}";
+}

@@ -1,0 +1,36 @@
+namespace Dkms.Daemon.Options;
+
+/// <summary>dkmsd's own settings: its socket, the trees (over framework.conf) and who may change things.</summary>
+internal sealed class DaemonOptions
+{
+    /// <summary>The configuration section (<c>Dkmsd:Socket</c>, environment <c>Dkmsd__Socket</c>).</summary>
+    public const string SectionName = "Dkmsd";
+
+    public const string DefaultSocket = "/run/dkms/dkmsd.sock";
+
+    public const int MaxWorkers = 256;
+
+    /// <summary>The Unix socket to listen on when systemd does not pass one.</summary>
+    public string Socket { get; set; } = DefaultSocket;
+
+    /// <summary><c>--dkmstree</c>: wins over framework.conf's <c>dkms_tree</c>.</summary>
+    public string? DkmsTree { get; set; }
+
+    /// <summary><c>--sourcetree</c>.</summary>
+    public string? SourceTree { get; set; }
+
+    /// <summary><c>--installtree</c>.</summary>
+    public string? InstallTree { get; set; }
+
+    /// <summary><c>--framework-conf</c>: the framework.conf to read (default /etc/dkms/framework.conf).</summary>
+    public string? FrameworkConf { get; set; }
+
+    /// <summary><c>--no-depmod</c>: never run depmod, whatever a request says.</summary>
+    public bool NoDepmod { get; set; }
+
+    /// <summary>Members of this group (primary or supplementary) may run actions, as root may.</summary>
+    public uint? AdminGid { get; set; }
+
+    /// <summary>Jobs that may run at once.</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+}

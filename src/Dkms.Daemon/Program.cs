@@ -1,0 +1,43 @@
+using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Listening;
+using Dkms.Daemon.Logging;
+using Dkms.Daemon.Options;
+using Dkms.Daemon.Settings;
+using Dkms.Daemon.Systemd;
+using Serilog;
+
+// dkmsd: the dkms engine as a service, gRPC over a Unix socket.
+Log.Logger = DaemonLogging.Configure(new LoggerConfiguration()).CreateBootstrapLogger();
+try
+{
+    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+    {
+        Args = [], // parsed below, strictly
+        ContentRootPath = AppContext.BaseDirectory, // an optional appsettings.json lives next to the binary, not in the cwd
+    });
+    builder.Configuration.AddInMemoryCollection(DaemonCommandLine.Parse(args)); // flags win over files and environment
+
+    builder.Services.AddSerilog((_, config) => DaemonLogging.Configure(config));
+    builder.Services.AddDaemonOptions();
+    builder.Services.AddDaemonContext();
+    builder.Services.AddPeerAuthorization();
+    builder.Services.AddDkmsGrpc();
+    builder.Services.AddUnixSocketListener();
+    builder.Services.AddSystemdNotify(); // after the listener: READY=1 follows the socket mode being set
+
+    var app = builder.Build();
+    await app.LoadDkmsSettingsAsync(); // before the socket listens: no call sees unloaded settings
+    app.MapGrpcService<DkmsGrpcService>();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is not HostAbortedException)
+{
+    Log.Fatal(e, "dkmsd failed to start or stopped unexpectedly");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

@@ -1,0 +1,38 @@
+using Dkms.Core.Configuration;
+using Dkms.Core.Platform;
+using Dkms.Daemon.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Dkms.Daemon.Settings;
+
+internal static class SettingsExtensions
+{
+    /// <summary>How long reading framework.conf (a bash child) may take at start.</summary>
+    public static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(30);
+
+    public static IServiceCollection AddDaemonContext(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DaemonContext>();
+        return services;
+    }
+
+    /// <summary>Reads framework.conf once, with the daemon's tree options over it, before the socket listens.</summary>
+    public static async Task LoadDkmsSettingsAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<DaemonOptions>>().Value;
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        using var timeout = new CancellationTokenSource(LoadTimeout);
+        var settings = await FrameworkConfLoader.LoadAsync(new FrameworkOverrides
+        {
+            DkmsTree = options.DkmsTree,
+            SourceTree = options.SourceTree,
+            InstallTree = options.InstallTree,
+            FrameworkConf = options.FrameworkConf,
+        }, cancellationToken: timeout.Token).ConfigureAwait(false);
+        settings = settings with { Distribution = SystemInfo.Distribution() ?? settings.Distribution };
+        app.Services.GetRequiredService<DaemonContext>().Initialize(settings, time.GetUtcNow());
+        SettingsLog.SettingsLoaded(app.Logger, settings.DkmsTree, settings.SourceTree, settings.InstallTree, settings.FrameworkConf);
+    }
+}

@@ -1,0 +1,108 @@
+using Dkms.Core.Configuration;
+using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Options;
+using Dkms.Daemon.Settings;
+using Dkms.Daemon.Tests.Infrastructure;
+using Dkms.Protocol.V1;
+
+namespace Dkms.Daemon.Tests.Grpc;
+
+public sealed class DkmsGrpcServiceTests : IDisposable
+{
+    private readonly DaemonTrees _trees = new();
+
+    public void Dispose() => _trees.Dispose();
+
+    private DkmsGrpcService Service()
+    {
+        var context = new DaemonContext();
+        context.Initialize(new DkmsSettings
+        {
+            DkmsTree = _trees.DkmsTree,
+            SourceTree = _trees.SourceTree,
+            InstallTree = _trees.InstallTree,
+            FrameworkConf = _trees.FrameworkConf,
+        }, DateTimeOffset.UnixEpoch);
+        var options = Microsoft.Extensions.Options.Options.Create(new DaemonOptions { Workers = 3 });
+        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, TimeProvider.System);
+    }
+
+    private void AddedModule(string name, string version)
+    {
+        _trees.SourceModule(name, version);
+        var dir = Path.Combine(_trees.DkmsTree, name, version);
+        Directory.CreateDirectory(dir);
+        File.CreateSymbolicLink(Path.Combine(dir, "source"), Path.Combine(_trees.SourceTree, $"{name}-{version}"));
+    }
+
+    [Fact]
+    public async Task GetInfo_NobodyCalls_ReportsTreesWorkersAndReadOnlyCaller()
+    {
+        var context = new TestServerCallContext("/dkms.v1.Dkms/GetInfo", new CallerCredentials(42, 65534, 65534, []));
+
+        var info = await Service().GetInfo(new GetInfoRequest(), context).WithTimeout();
+
+        Assert.Equal(_trees.DkmsTree, info.Trees.DkmsTree);
+        Assert.Equal(_trees.SourceTree, info.Trees.SourceTree);
+        Assert.Equal(_trees.InstallTree, info.Trees.InstallTree);
+        Assert.Equal(3u, info.Workers);
+        Assert.Equal(65534u, info.Caller.Uid);
+        Assert.False(info.Caller.MayModify);
+        Assert.Equal(Environment.ProcessId, info.Pid);
+        Assert.StartsWith("dkmsd-", info.Version, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_EmptyTree_NoEntriesNoLines()
+    {
+        var status = await Service().Status(new StatusRequest(), new TestServerCallContext("/dkms.v1.Dkms/Status", null)).WithTimeout();
+
+        Assert.Empty(status.Entries);
+        Assert.Empty(status.Lines);
+    }
+
+    [Fact]
+    public async Task Status_AddedAndBroken_EntriesAndDkmsLines()
+    {
+        AddedModule("alpha", "1.0");
+        _trees.BrokenModule("beta", "2.0");
+
+        var status = await Service().Status(new StatusRequest(), new TestServerCallContext("/dkms.v1.Dkms/Status", null)).WithTimeout();
+
+        Assert.Equal([("alpha", "1.0", ModuleState.Added), ("beta", "2.0", ModuleState.Broken)],
+            status.Entries.Select(e => (e.Module.Name, e.Module.Version, e.State)));
+        Assert.Equal(
+            [
+                (OutputStream.Stdout, "alpha/1.0: added"),
+                (OutputStream.Stdout, "beta/2.0: broken"),
+                (OutputStream.Stderr, string.Empty),
+                (OutputStream.Stderr, "Error! beta/2.0: Missing the module source directory or the symbolic link pointing to it."),
+                (OutputStream.Stderr, "Manual intervention is required!"),
+            ],
+            status.Lines.Select(l => (l.Stream, l.Text)));
+    }
+
+    [Fact]
+    public async Task Status_ModuleFilter_OnlyThatModule()
+    {
+        AddedModule("alpha", "1.0");
+        AddedModule("gamma", "3.0");
+
+        var status = await Service().Status(new StatusRequest { Module = "gamma" }, new TestServerCallContext("/dkms.v1.Dkms/Status", null))
+            .WithTimeout();
+
+        Assert.Equal("gamma/3.0: added", Assert.Single(status.Lines).Text);
+    }
+
+    [Fact]
+    public async Task Status_InvalidKernelName_ThrowsInvalidArgument()
+    {
+        var request = new StatusRequest { Kernels = { new KernelTarget { Kernel = "../etc" } } };
+
+        var e = await Assert.ThrowsAsync<Core.Errors.DkmsException>(() =>
+            Service().Status(request, new TestServerCallContext("/dkms.v1.Dkms/Status", null))).WithTimeout();
+
+        Assert.Equal(Core.Errors.DkmsErrorKind.InvalidArgument, e.Kind);
+    }
+}

@@ -1,0 +1,71 @@
+namespace Dkms.Daemon.Tests.Infrastructure;
+
+/// <summary>
+/// Temporary dkms, source and install trees, framework.conf and socket directory. The root is 0755 so a
+/// test can reach the socket as another user; nothing outside it is written.
+/// </summary>
+internal sealed class DaemonTrees : IDisposable
+{
+    public DaemonTrees()
+    {
+        Root = Directory.CreateTempSubdirectory("dkmsd-dt-").FullName;
+        File.SetUnixFileMode(Root, (UnixFileMode)Convert.ToInt32("755", 8));
+        Directory.CreateDirectory(DkmsTree);
+        Directory.CreateDirectory(SourceTree);
+        Directory.CreateDirectory(InstallTree);
+        Directory.CreateDirectory(Path.GetDirectoryName(FrameworkConf)!);
+        File.WriteAllText(FrameworkConf, string.Empty);
+    }
+
+    public string Root { get; }
+
+    public string DkmsTree => Path.Combine(Root, "dkms");
+
+    public string SourceTree => Path.Combine(Root, "src");
+
+    public string InstallTree => Path.Combine(Root, "modules");
+
+    public string FrameworkConf => Path.Combine(Root, "etc", "framework.conf");
+
+    public string Socket => Path.Combine(Root, "run", "dkmsd.sock");
+
+    /// <summary>The tree options dkmsd and dkmsctl share.</summary>
+    public string[] TreeArgs =>
+        ["--dkmstree", DkmsTree, "--sourcetree", SourceTree, "--installtree", InstallTree, "--framework-conf", FrameworkConf];
+
+    public string[] DaemonArgs => ["--socket", Socket, .. TreeArgs];
+
+    /// <summary>Runs the real dkmsctl (in-process engine) on these trees.</summary>
+    public Task<ProcessResult> DkmsCtlAsync(params string[] args) =>
+        Processes.RunAsync(Processes.Binary("dkmsctl"), [.. TreeArgs, .. args], new Dictionary<string, string> { ["parallel_jobs"] = "1" });
+
+    /// <summary>Writes a minimal module source at <c>&lt;source_tree&gt;/name-version</c>.</summary>
+    public void SourceModule(string name, string version)
+    {
+        var dir = Path.Combine(SourceTree, $"{name}-{version}");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "Makefile"), $"obj-m := {name}.o\n");
+        File.WriteAllText(Path.Combine(dir, $"{name}.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
+        File.WriteAllText(Path.Combine(dir, "dkms.conf"),
+            $"PACKAGE_NAME=\"{name}\"\nPACKAGE_VERSION=\"{version}\"\nBUILT_MODULE_NAME[0]=\"{name}\"\nDEST_MODULE_LOCATION[0]=\"/kernel/extra\"\n");
+    }
+
+    /// <summary>A version whose source is gone: dkms status reports it broken.</summary>
+    public void BrokenModule(string name, string version)
+    {
+        var dir = Path.Combine(DkmsTree, name, version);
+        Directory.CreateDirectory(dir);
+        File.CreateSymbolicLink(Path.Combine(dir, "source"), Path.Combine(Root, "gone", $"{name}-{version}"));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
