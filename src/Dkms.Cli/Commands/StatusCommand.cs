@@ -22,16 +22,7 @@ internal static class StatusCommand
             return 0;
         }
 
-        foreach (var e in entries)
-        {
-            engine.Output.Line(e.ToLine());
-            if (e.State == ModuleState.Broken)
-            {
-                engine.Output.Error($"{e.Module}/{e.Version}: Missing the module source directory or the symbolic link pointing to it.",
-                    "Manual intervention is required!");
-            }
-        }
-
+        engine.PrintStatus(entries);
         return 0;
     }
 }

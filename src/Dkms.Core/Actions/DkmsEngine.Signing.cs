@@ -59,19 +59,25 @@ public sealed partial class DkmsEngine
             return null;
         }
 
-        var (defaultKey, defaultCert) = DefaultMok;
-        key ??= defaultKey;
-        cert ??= defaultCert;
-        _out.Line($"Signing key: {key}");
-        _out.Line($"Public certificate (MOK): {cert}");
-        var problem = await MokKeys.EnsureAsync(key, cert, l => _out.Line(l), ct).ConfigureAwait(false);
+        var (resolvedKey, resolvedCert, problem) = await EnsureMokAsync(key, cert, ct).ConfigureAwait(false);
         if (problem is not null)
         {
             _out.Line(problem);
             return null;
         }
 
-        return new SigningPlan(signFile, hash, key, cert);
+        return new SigningPlan(signFile, hash, resolvedKey, resolvedCert);
+    }
+
+    /// <summary>The configured (or default) key pair, announced and made when missing; the problem when it cannot be.</summary>
+    private async Task<(string Key, string Certificate, string? Problem)> EnsureMokAsync(string? key, string? cert, CancellationToken ct)
+    {
+        var (defaultKey, defaultCert) = DefaultMok;
+        key ??= defaultKey;
+        cert ??= defaultCert;
+        _out.Line($"Signing key: {key}");
+        _out.Line($"Public certificate (MOK): {cert}");
+        return (key, cert, await MokKeys.EnsureAsync(key, cert, l => _out.Line(l), ct).ConfigureAwait(false));
     }
 
     /// <summary>framework.conf's sign_file, mok_signing_key and mok_certificate with <c>$kernelver</c> for this kernel.</summary>
@@ -123,12 +129,7 @@ public sealed partial class DkmsEngine
     public async Task<int> GenerateMokAsync(CancellationToken ct = default)
     {
         var (_, key, cert) = await SigningVariablesAsync(RunningKernel, ct).ConfigureAwait(false);
-        var (defaultKey, defaultCert) = DefaultMok;
-        key ??= defaultKey;
-        cert ??= defaultCert;
-        _out.Line($"Signing key: {key}");
-        _out.Line($"Public certificate (MOK): {cert}");
-        var problem = await MokKeys.EnsureAsync(key, cert, l => _out.Line(l), ct).ConfigureAwait(false);
+        var (_, _, problem) = await EnsureMokAsync(key, cert, ct).ConfigureAwait(false);
         if (problem is not null)
         {
             _out.Error(problem);

@@ -84,6 +84,20 @@ public sealed partial class DkmsEngine
         return result;
     }
 
+    /// <summary>Prints status entries as dkms does: the lines on stdout, and for a broken one its error on stderr.</summary>
+    public void PrintStatus(IEnumerable<StatusEntry> entries)
+    {
+        foreach (var e in entries)
+        {
+            _out.Line(e.ToLine());
+            if (e.State == ModuleState.Broken)
+            {
+                _out.Error($"{e.Module}/{e.Version}: Missing the module source directory or the symbolic link pointing to it.",
+                    "Manual intervention is required!");
+            }
+        }
+    }
+
     private IEnumerable<KernelTarget> KernelDirs(string m, string v, KernelTarget? filter)
     {
         var versionDir = Tree.VersionDir(m, v);

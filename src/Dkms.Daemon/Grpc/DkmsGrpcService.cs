@@ -7,7 +7,6 @@ using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using CoreStatus = Dkms.Core.Status;
 
 namespace Dkms.Daemon.Grpc;
 
@@ -50,22 +49,14 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     {
         var response = new StatusResponse();
         var capture = OutputCapture.Into(response.Lines, time);
-        var engine = new DkmsEngine(daemon.Settings, capture.Output);
+        var engine = new DkmsEngine(daemon.Settings, capture.Output, daemon.ConfCache);
         var kernels = request.Kernels.Count > 0 ? ProtoMapping.Targets(request.Kernels) : null;
         var entries = await engine.StatusAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels,
             ct: context.CancellationToken).ConfigureAwait(false);
 
-        // The same lines, in the same order and streams, as dkmsctl's in-process status (CommandDispatcher).
-        foreach (var e in entries)
-        {
-            response.Entries.Add(ProtoMapping.ToProto(e));
-            engine.Output.Line(e.ToLine());
-            if (e.State == CoreStatus.ModuleState.Broken)
-            {
-                engine.Output.Error($"{e.Module}/{e.Version}: Missing the module source directory or the symbolic link pointing to it.",
-                    "Manual intervention is required!");
-            }
-        }
+        // The same lines, in the same order and streams, as dkmsctl's in-process status.
+        response.Entries.Add(entries.Select(ProtoMapping.ToProto));
+        engine.PrintStatus(entries);
 
         return response;
     }

@@ -1,3 +1,4 @@
+using Dkms.Core.Conf;
 using Dkms.Core.Configuration;
 
 namespace Dkms.Daemon.Settings;
@@ -11,6 +12,9 @@ internal sealed class DaemonContext
     public DkmsSettings Settings => _settings ?? throw new InvalidOperationException("The dkms settings are not loaded yet.");
 
     public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>Evaluated dkms.conf files, shared by every request for the daemon's lifetime.</summary>
+    public ConfCache ConfCache { get; } = new();
 
     /// <summary>True when systemd passed the listening socket (LISTEN_FDS for this process).</summary>
     public bool SocketActivated { get; } = SocketActivation.IsActive();
