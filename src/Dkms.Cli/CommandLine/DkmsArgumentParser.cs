@@ -17,7 +17,7 @@ internal static partial class DkmsArgumentParser
         ["-a"] = "arch", ["--arch"] = "arch", ["-c"] = "conf", ["--config"] = "kconfig", ["--kernelsourcedir"] = "ksrc",
         ["--archive"] = "archive", ["--templatekernel"] = "template", ["--dkmstree"] = "dkmstree",
         ["--sourcetree"] = "sourcetree", ["--installtree"] = "installtree", ["--directive"] = "directive",
-        ["-j"] = "jobs", ["--framework-conf"] = "framework",
+        ["-j"] = "jobs", ["--framework-conf"] = "framework", ["--socket"] = "socket",
     };
 
     private static readonly HashSet<string> Deprecated = new(StringComparer.Ordinal)
@@ -111,6 +111,7 @@ internal static partial class DkmsArgumentParser
             case "sourcetree": r.SourceTree = Path.GetFullPath(value); break;
             case "installtree": r.InstallTree = Path.GetFullPath(value); break;
             case "framework": r.FrameworkConf = Path.GetFullPath(value); break;
+            case "socket": r.Socket = Path.GetFullPath(value); break;
             case "directive":
                 if (!value.Contains('=', StringComparison.Ordinal))
                 {
@@ -142,6 +143,8 @@ internal static partial class DkmsArgumentParser
             case "-q" or "--quiet": r.Quiet = true; break;
             case "--json": r.Json = true; break;
             case "--offline": r.Offline = true; break;
+            case "-f" or "--follow": r.Follow = true; break;
+            case "--wait": r.Wait = true; break;
             case "-h" or "--help": r.Help = true; break;
             case "-V" or "--version": r.ShowVersion = true; break;
             case "--binaries-only": r.BinariesOnly = true; break;
@@ -201,6 +204,6 @@ internal static partial class DkmsArgumentParser
         }
     }
 
-    [GeneratedRegex("^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$")]
+    [GeneratedRegex("^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm)|jobs|watch|logs|cancel)$")]
     private static partial Regex ActionWord();
 }

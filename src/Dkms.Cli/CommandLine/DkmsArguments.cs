@@ -78,4 +78,13 @@ internal sealed class DkmsArguments
     public string? TemplateKernel { get; set; }
 
     public int? Jobs { get; set; }
+
+    /// <summary><c>--socket PATH</c>: dkmsd's socket (else <c>$DKMSD_SOCKET</c>, else the default).</summary>
+    public string? Socket { get; set; }
+
+    /// <summary><c>logs --follow</c>: keep printing until the job ends.</summary>
+    public bool Follow { get; set; }
+
+    /// <summary><c>--wait</c>: accepted for the kernel hooks; every action already waits for its jobs.</summary>
+    public bool Wait { get; set; }
 }

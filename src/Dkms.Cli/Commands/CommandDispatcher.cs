@@ -1,9 +1,15 @@
 using Dkms.Cli.CommandLine;
+using Dkms.Cli.Remote;
 using Dkms.Core.Actions;
 using Dkms.Core.Configuration;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
+using Dkms.Core.Status;
+using Dkms.Core.Validation;
+using Dkms.Protocol.Execution;
+using Dkms.Protocol.V1;
+using Grpc.Core;
 
 namespace Dkms.Cli.Commands;
 
@@ -18,6 +24,8 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
     {
         "add", "build", "install", "autoinstall", "match", "kernel_preinst", "kernel_postinst", "kernel_prerm",
     };
+
+    private static readonly HashSet<string> DaemonVerbs = new(StringComparer.Ordinal) { "jobs", "watch", "logs", "cancel" };
 
     private static readonly HashSet<string> OneKernel = new(StringComparer.Ordinal)
     {
@@ -94,7 +102,7 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }
     }
 
-    private static async Task<int> DispatchAsync(DkmsArguments args, DkmsOutput output, CancellationToken ct)
+    private async Task<int> DispatchAsync(DkmsArguments args, DkmsOutput output, CancellationToken ct)
     {
         if (args.Actions.Count > 1)
         {
@@ -134,6 +142,68 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
                 $"The action {action} requires exactly one kernel version parameter on the command line.");
         }
 
+        if (NoAll.Contains(action) && args.All)
+        {
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 5, $"The action {action} does not support the --all parameter.");
+        }
+
+        if (OneKernel.Contains(action) && args.Kernels.Count > 1)
+        {
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4,
+                $"The action {action} does not support multiple kernel version parameters on the command line.");
+        }
+
+        var daemonOnly = DaemonVerbs.Contains(action);
+        if (DaemonConnection.OfflineRequested(args) && !daemonOnly)
+        {
+            return await RunInProcessAsync(action, args, output, ct).ConfigureAwait(false);
+        }
+
+        var socket = DaemonConnection.SocketPathFor(args);
+        var (daemon, problem) = await DaemonConnection.TryOpenAsync(socket, ct).ConfigureAwait(false);
+        if (daemon is null)
+        {
+            if (daemonOnly)
+            {
+                throw new DkmsException(DkmsErrorKind.FailedPrecondition, 1, $"dkmsd is not running ({problem}).",
+                    $"'{programName} {action}' needs the daemon: start it (systemctl start dkmsd) or name its socket with --socket.");
+            }
+
+            await stderr.WriteLineAsync($"{programName}: dkmsd is not running ({problem}); running in-process.").ConfigureAwait(false);
+            await stderr.FlushAsync(ct).ConfigureAwait(false);
+            return await RunInProcessAsync(action, args, output, ct).ConfigureAwait(false);
+        }
+
+        using (daemon)
+        {
+            try
+            {
+                await RequireSameTreesAsync(daemon, args, ct).ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                return daemon.Report(e, stderr);
+            }
+
+            if (daemonOnly)
+            {
+                return await new JobVerbs(daemon, stdout, stderr).RunAsync(action, args, ct).ConfigureAwait(false);
+            }
+
+            if (action == "status")
+            {
+                return await RemoteStatusAsync(daemon, args, output, ct).ConfigureAwait(false);
+            }
+
+            var showProgress = !Console.IsErrorRedirected && !args.Verbose;
+            return await new RemoteAction(daemon, stdout, stderr, args.Quiet, showProgress)
+                .RunAsync(RequestBuilder.Build(action, args), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The engine in this process (no daemon, or <c>--offline</c>): the same request, the same executor as dkmsd's.</summary>
+    private static async Task<int> RunInProcessAsync(string action, DkmsArguments args, DkmsOutput output, CancellationToken ct)
+    {
         var distribution = SystemInfo.Distribution()
             ?? throw new DkmsException(DkmsErrorKind.FailedPrecondition, 4, "System is missing os-release file.");
         var settings = await FrameworkConfLoader.LoadAsync(new FrameworkOverrides
@@ -149,44 +219,76 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }, args.Kernels.FirstOrDefault(), cancellationToken: ct).ConfigureAwait(false);
         settings = settings with { Distribution = distribution };
         var engine = new DkmsEngine(settings, output);
-        var options = new ActionOptions
+        if (action == "status")
         {
-            Force = args.Force,
-            ForceVersionOverride = args.ForceVersionOverride,
-            NoDepmod = args.NoDepmod,
-            KernelSourceDir = args.KernelSourceDir,
-            KernelConfig = args.KernelConfig,
-            ConfFile = args.ConfFile,
-            Directives = args.Directives,
-            AllKernels = args.All,
-        };
-
-        if (NoAll.Contains(action) && args.All)
-        {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 5, $"The action {action} does not support the --all parameter.");
+            return await StatusCommand.RunAsync(engine, args, ct).ConfigureAwait(false);
         }
 
-        if (OneKernel.Contains(action) && args.Kernels.Count > 1)
-        {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4,
-                $"The action {action} does not support multiple kernel version parameters on the command line.");
-        }
-
-        return action switch
-        {
-            "status" => await StatusCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "add" => await AddCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "build" or "install" => await BuildInstallCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "uninstall" or "unbuild" or "remove" => await RemovalCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "autoinstall" or "kernel_postinst" => await AutoinstallCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "mktarball" => await MkTarballCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "ldtarball" => await LdTarballCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "match" => await MatchCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            "generate_mok" => await engine.GenerateMokAsync(ct).ConfigureAwait(false),
-            "kernel_prerm" or "kernel_preinst" => await KernelRemovalCommand.RunAsync(engine, action, args, options, ct).ConfigureAwait(false),
-            _ => throw new DkmsException(DkmsErrorKind.FailedPrecondition, 1,
-                $"The action {action} is not available in this version of dkmsctl yet."),
-        };
+        var outcome = await new ActionExecutor(engine).RunAsync(RequestBuilder.Build(action, args), ct).ConfigureAwait(false);
+        return outcome.ExitCode;
     }
 
+    /// <summary>
+    /// dkmsd works on its own trees; a command line that names others must run in-process, so it is
+    /// refused rather than silently applied to the daemon's trees.
+    /// </summary>
+    private static async Task RequireSameTreesAsync(DaemonConnection daemon, DkmsArguments args, CancellationToken ct)
+    {
+        if (args.DkmsTree is null && args.SourceTree is null && args.InstallTree is null && args.FrameworkConf is null)
+        {
+            return;
+        }
+
+        var info = await daemon.Client.GetInfoAsync(new GetInfoRequest(), cancellationToken: ct).ConfigureAwait(false);
+        var trees = info.Trees;
+        foreach (var (option, asked, served) in new[]
+                 {
+                     ("--dkmstree", args.DkmsTree, trees.DkmsTree), ("--sourcetree", args.SourceTree, trees.SourceTree),
+                     ("--installtree", args.InstallTree, trees.InstallTree), ("--framework-conf", args.FrameworkConf, trees.FrameworkConf),
+                 })
+        {
+            if (asked is not null && !SamePath(asked, served))
+            {
+                throw new DkmsException(DkmsErrorKind.InvalidArgument, 1,
+                    $"{option} {asked} differs from the tree of the dkmsd at {daemon.SocketPath} ({served}).",
+                    "Add --offline to run on other trees in-process, or use --socket for a dkmsd that serves them.");
+            }
+        }
+    }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), StringComparison.Ordinal)
+        || string.Equals(PathGuard.RealPath(a), PathGuard.RealPath(b), StringComparison.Ordinal);
+
+    private async Task<int> RemoteStatusAsync(DaemonConnection daemon, DkmsArguments args, DkmsOutput output, CancellationToken ct)
+    {
+        var request = new StatusRequest { Module = args.Module ?? string.Empty, Version = args.Version ?? string.Empty };
+        request.Kernels.Add(RequestBuilder.Kernels(args).Where(k => k.Kernel.Length > 0));
+        StatusResponse response;
+        try
+        {
+            response = await daemon.Client.StatusAsync(request, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            return daemon.Report(e, stderr);
+        }
+
+        if (args.Json)
+        {
+            output.Line(StatusJson.Write(response.Entries.Select(ProtoMapping.ToCore).ToList()));
+            return 0;
+        }
+
+        if (!args.Quiet)
+        {
+            foreach (var line in response.Lines)
+            {
+                var writer = line.Stream == OutputStream.Stderr ? stderr : stdout;
+                await writer.WriteAsync(line.NoNewline ? line.Text : line.Text + "\n").ConfigureAwait(false);
+            }
+        }
+
+        return 0;
+    }
 }

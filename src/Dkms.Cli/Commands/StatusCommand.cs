@@ -8,7 +8,7 @@ namespace Dkms.Cli.Commands;
 /// <summary><c>status</c>: dkms 3.0.10's lines, or <c>--json</c>.</summary>
 internal static class StatusCommand
 {
-    public static async Task<int> RunAsync(DkmsEngine engine, string action, DkmsArguments args, ActionOptions options, CancellationToken ct)
+    public static async Task<int> RunAsync(DkmsEngine engine, DkmsArguments args, CancellationToken ct)
     {
         // As dkms's glob: a kernel without -a or k/a matches every arch.
         var kernels = args.Kernels.Count > 0

@@ -54,7 +54,7 @@ public sealed partial class DkmsEngine
                 {
                     await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
                     {
-                        code = await InstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
+                        code = await ObservedUnitAsync(mv, t, () => InstallLockedAsync(mv, t, options, ct)).ConfigureAwait(false);
                     }
                 }
                 catch (DkmsException e)

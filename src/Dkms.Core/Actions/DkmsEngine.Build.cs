@@ -42,6 +42,7 @@ public sealed partial class DkmsEngine
             _out.Line();
         }
 
+        Phase("prepare");
         var (m, v) = (mv.Module, mv.Version);
         var builtDir = Tree.BuiltDir(m, v, t.Kernel, t.Arch);
         if (Directory.Exists(builtDir))
@@ -91,8 +92,20 @@ public sealed partial class DkmsEngine
             $"DKMS ({ToolVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)
             .ConfigureAwait(false);
 
-        await ApplyPatchesAsync(conf, build, log, ct).ConfigureAwait(false);
+        if (conf.Patches.Count > 0)
+        {
+            Phase("patch", log);
+            await ApplyPatchesAsync(conf, build, log, ct).ConfigureAwait(false);
+        }
+
+        if (!string.IsNullOrEmpty(conf.PreBuild))
+        {
+            Phase("pre_build", log);
+        }
+
         await RunLoggedHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, log, ct).ConfigureAwait(false);
+
+        Phase("make", log);
 
         var env = new Dictionary<string, string>(kernel.CompilerEnvironment(), StringComparer.Ordinal);
         var make = MakeCommandLine(conf.MakeCommand, t.Kernel);
@@ -118,7 +131,13 @@ public sealed partial class DkmsEngine
             }
         }
 
+        Phase(signing is null ? "publish" : "sign");
         await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(conf.PostBuild))
+        {
+            Phase("post_build", log);
+        }
+
         await RunLoggedHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, log, ct).ConfigureAwait(false);
 
         var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);

@@ -32,6 +32,7 @@ public sealed partial class DkmsEngine
             await DoBuildAsync(mv, t, options, ct).ConfigureAwait(false);
         }
 
+        Phase("install");
         var kernelDir = Tree.InstallKernelDir(t.Kernel);
         if (!Directory.Exists(kernelDir))
         {
@@ -259,6 +260,7 @@ public sealed partial class DkmsEngine
     /// </summary>
     internal async Task DepmodAsync(string kernel, ActionOptions options, CancellationToken ct)
     {
+        Phase("depmod");
         _out.Text("Running depmod...");
         if (options.NoDepmod)
         {

@@ -31,17 +31,20 @@ public sealed partial class DkmsEngine
                 _out.ErrLine($"dkms: removing module {mv} for kernel {t}");
                 await using (await LockAsync(m, ct).ConfigureAwait(false))
                 {
-                    if (IsInstalled(m, v, t.Kernel, t.Arch))
+                    await ObservedUnitAsync(mv, t, async () =>
                     {
-                        await UninstallLockedAsync(mv, t, options with { NoDepmod = true }, ct).ConfigureAwait(false);
-                        uninstalledAny = true;
-                    }
-                    else
-                    {
-                        _out.Line($"Module {mv} is not installed for kernel {t}. Skipping...");
-                    }
+                        if (IsInstalled(m, v, t.Kernel, t.Arch))
+                        {
+                            await UninstallLockedAsync(mv, t, options with { NoDepmod = true }, ct).ConfigureAwait(false);
+                            uninstalledAny = true;
+                        }
+                        else
+                        {
+                            _out.Line($"Module {mv} is not installed for kernel {t}. Skipping...");
+                        }
 
-                    Unbuild(mv, t);
+                        Unbuild(mv, t);
+                    }).ConfigureAwait(false);
                 }
             }
             catch (DkmsException e)

@@ -20,8 +20,11 @@ public sealed partial class DkmsEngine
             CleanStaleStaging(versionDir);
             foreach (var t in targets)
             {
-                await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
-                MaybeUnbuild(mv, t);
+                await ObservedUnitAsync(mv, t, async () =>
+                {
+                    await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
+                    MaybeUnbuild(mv, t);
+                }).ConfigureAwait(false);
                 _out.Line();
             }
 

@@ -13,7 +13,7 @@ public sealed partial class DkmsEngine
         {
             foreach (var t in targets)
             {
-                await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
+                await ObservedUnitAsync(mv, t, () => MaybeUninstallAsync(mv, t, options, ct)).ConfigureAwait(false);
             }
         }
 
@@ -35,8 +35,11 @@ public sealed partial class DkmsEngine
                 }
 
                 first = false;
-                await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
-                MaybeUnbuild(mv, t);
+                await ObservedUnitAsync(mv, t, async () =>
+                {
+                    await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
+                    MaybeUnbuild(mv, t);
+                }).ConfigureAwait(false);
             }
         }
 

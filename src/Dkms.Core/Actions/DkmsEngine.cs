@@ -40,6 +40,9 @@ public sealed partial class DkmsEngine
     /// <summary>Where the engine prints dkms's messages.</summary>
     public DkmsOutput Output => _out;
 
+    /// <summary>Told of each unit of work and its phases (dkmsd's jobs); null in-process.</summary>
+    public IEngineObserver? Observer { get; init; }
+
     /// <summary>The kernel actions default to (<c>uname -r</c>).</summary>
     public string RunningKernel { get; init; }
 
@@ -240,9 +243,51 @@ public sealed partial class DkmsEngine
         {
             await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
             {
-                return await action(t).ConfigureAwait(false);
+                return await ObservedUnitAsync(mv, t, () => action(t)).ConfigureAwait(false);
             }
         });
+
+    /// <summary>Runs one unit of work between <see cref="IEngineObserver.UnitStarted"/> and <see cref="IEngineObserver.UnitFinished"/>.</summary>
+    internal async Task<int> ObservedUnitAsync(ModuleRef mv, KernelTarget t, Func<Task<int>> unit)
+    {
+        if (Observer is not { } observer)
+        {
+            return await unit().ConfigureAwait(false);
+        }
+
+        observer.UnitStarted(mv, t);
+        var code = 1;
+        try
+        {
+            code = await unit().ConfigureAwait(false);
+            return code;
+        }
+        catch (DkmsException e)
+        {
+            code = e.ExitCode;
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            code = 130;
+            throw;
+        }
+        finally
+        {
+            observer.UnitFinished(mv, t, code);
+        }
+    }
+
+    /// <summary><see cref="ObservedUnitAsync(ModuleRef, KernelTarget, Func{Task{int}})"/> for steps without an exit code.</summary>
+    internal Task ObservedUnitAsync(ModuleRef mv, KernelTarget t, Func<Task> unit) =>
+        ObservedUnitAsync(mv, t, async () =>
+        {
+            await unit().ConfigureAwait(false);
+            return 0;
+        });
+
+    /// <summary>Tells the observer a phase of the current unit begins.</summary>
+    private void Phase(string name, string? logFile = null) => Observer?.Phase(name, logFile);
 
     /// <summary>Prints a failure the way dkms's <c>die</c>/<c>diewarn</c> would.</summary>
     public void Report(DkmsException e)

@@ -7,6 +7,9 @@ internal static class DkmsCtl
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>Set for every dkmsctl the tests start: in-process on the test's trees, with no "running in-process" line.</summary>
+    public const string OfflineVariable = "DKMSCTL_OFFLINE";
+
     /// <summary>The apphost built next to the tests.</summary>
     public static string Binary => Path.Combine(AppContext.BaseDirectory, "dkmsctl");
 
@@ -26,6 +29,7 @@ internal static class DkmsCtl
         }
 
         psi.Environment.Remove("parallel_jobs");
+        psi.Environment[OfflineVariable] = "1"; // this machine's own dkmsd, if any, is never used; tests that want one say so
         if (environment is not null)
         {
             foreach (var (k, v) in environment)

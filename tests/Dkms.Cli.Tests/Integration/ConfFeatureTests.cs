@@ -104,6 +104,7 @@ public sealed class ConfFeatureTests : IDisposable
         var mod = _t.Module("term").File_("slow.sh", $"#!/bin/sh\nsh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
         Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
         var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment[DkmsCtl.OfflineVariable] = "1";
         foreach (var a in _t.TreeArgs.Concat(["build", "term/1.0", "-k", _t.Kernel]))
         {
             psi.ArgumentList.Add(a);
@@ -133,6 +134,7 @@ public sealed class ConfFeatureTests : IDisposable
         var mod = _t.Module("crash").File_("slow.sh", $"#!/bin/sh\nsh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
         Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
         var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment[DkmsCtl.OfflineVariable] = "1";
         foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
         {
             psi.ArgumentList.Add(a);

@@ -30,6 +30,7 @@ internal static class BoundedProcess
 
         // Messages from make, gcc and dkms in one predictable language.
         psi.Environment["LC_ALL"] = "C";
+        psi.Environment["DKMSCTL_OFFLINE"] = "1"; // dkmsctl runs in-process on the test's trees, never through a dkmsd
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Dkms.Cli.CommandLine;
+using Grpc.Core;
+using Grpc.Net.Client;
+using V1 = Dkms.Protocol.V1;
+
+namespace Dkms.Cli.Remote;
+
+/// <summary>A gRPC channel to dkmsd's Unix socket (HTTP/2 with prior knowledge, as dkmsd listens).</summary>
+internal sealed class DaemonConnection : IDisposable
+{
+    /// <summary>Where dkmsd listens unless <c>--socket</c> or <c>$DKMSD_SOCKET</c> says otherwise.</summary>
+    public const string DefaultSocket = "/run/dkms/dkmsd.sock";
+
+    private DaemonConnection(string socketPath)
+    {
+        SocketPath = socketPath;
+        Channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectAsync(socketPath, ct) },
+        });
+        Client = new V1.Dkms.DkmsClient(Channel);
+    }
+
+    public string SocketPath { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public V1.Dkms.DkmsClient Client { get; }
+
+    /// <summary><c>--socket</c>, else <c>$DKMSD_SOCKET</c>, else <see cref="DefaultSocket"/>.</summary>
+    public static string SocketPathFor(DkmsArguments args) =>
+        args.Socket ?? (Environment.GetEnvironmentVariable("DKMSD_SOCKET") is { Length: > 0 } env ? env : DefaultSocket);
+
+    /// <summary>True for <c>--offline</c> or <c>DKMSCTL_OFFLINE=1</c> (build chroots, test harnesses).</summary>
+    public static bool OfflineRequested(DkmsArguments args) =>
+        args.Offline || Environment.GetEnvironmentVariable("DKMSCTL_OFFLINE") is "1" or "yes" or "true";
+
+    /// <summary>A connection when something accepts on the socket; otherwise null and why not.</summary>
+    public static async Task<(DaemonConnection? Connection, string? Problem)> TryOpenAsync(string socketPath, CancellationToken ct)
+    {
+        try
+        {
+            await using var probe = await ConnectAsync(socketPath, ct).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            return (null, e.SocketErrorCode switch
+            {
+                SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported when !File.Exists(socketPath) => $"no socket at {socketPath}",
+                SocketError.ConnectionRefused => $"nothing answers at {socketPath}",
+                SocketError.AccessDenied => $"no permission to connect to {socketPath}",
+                _ => $"cannot connect to {socketPath}: {e.Message}",
+            });
+        }
+        catch (IOException e)
+        {
+            return (null, $"cannot connect to {socketPath}: {e.Message}");
+        }
+
+        return (new DaemonConnection(socketPath), null);
+    }
+
+    /// <summary>
+    /// Prints a failed call the way dkms prints errors (dkmsd's message, its exit code from the
+    /// <c>dkms-exit-code</c> trailer) and returns the exit code; transport failures get a plain sentence.
+    /// </summary>
+    public int Report(RpcException e, TextWriter stderr)
+    {
+        var exit = 1;
+        if (e.Trailers.GetValue("dkms-exit-code") is { } code && int.TryParse(code, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+        {
+            exit = parsed;
+        }
+
+        var lines = e.StatusCode switch
+        {
+            StatusCode.Unavailable => [$"Lost the connection to dkmsd at {SocketPath}: it stopped or restarted.",
+                "Its jobs are listed by 'dkmsctl jobs' once it is back; 'dkmsctl --offline' works without it."],
+            StatusCode.Unimplemented => [$"The dkmsd at {SocketPath} does not support this request (an older version?)."],
+            _ => e.Status.Detail.Split('\n'),
+        };
+        if (e.Trailers.GetValue("dkms-warning") == "1")
+        {
+            stderr.WriteLine("Warning: " + string.Join('\n', lines));
+        }
+        else
+        {
+            stderr.WriteLine();
+            stderr.WriteLine("Error! " + string.Join('\n', lines));
+        }
+
+        stderr.Flush();
+        return exit;
+    }
+
+    public void Dispose() => Channel.Dispose();
+
+    private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken ct)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
