@@ -1,5 +1,6 @@
 using Dkms.Daemon.Authorization;
 using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Listening;
 using Dkms.Daemon.Logging;
 using Dkms.Daemon.Options;
@@ -22,12 +23,14 @@ try
     builder.Services.AddDaemonOptions();
     builder.Services.AddDaemonContext();
     builder.Services.AddPeerAuthorization();
+    builder.Services.AddJobs();
     builder.Services.AddDkmsGrpc();
     builder.Services.AddUnixSocketListener();
     builder.Services.AddSystemdNotify(); // after the listener: READY=1 follows the socket mode being set
 
     var app = builder.Build();
     await app.LoadDkmsSettingsAsync(); // before the socket listens: no call sees unloaded settings
+    app.LoadJobHistory();
     app.MapGrpcService<DkmsGrpcService>();
     await app.RunAsync();
     return 0;

@@ -1,8 +1,12 @@
 using Dkms.Core.Actions;
 using Dkms.Core.Platform;
+using Dkms.Core.Validation;
 using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Events;
+using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
+using Dkms.Protocol.Execution;
 using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -11,14 +15,18 @@ using Microsoft.Extensions.Options;
 namespace Dkms.Daemon.Grpc;
 
 /// <summary>
-/// The <c>dkms.v1.Dkms</c> service. Phase 1 answers GetInfo and Status; every other method is the
-/// generated base's UNIMPLEMENTED, reached only after the authorization interceptor let the call through.
+/// The <c>dkms.v1.Dkms</c> service: reads answered from the trees and the job registry, actions queued on
+/// the <see cref="ActionRunner"/> and streamed back as the engine prints them. Authorization has already
+/// run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    TimeProvider time) : Protocol.V1.Dkms.DkmsBase
+    ActionRunner runner, JobManager jobs, EventBus bus, TimeProvider time) : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
     public const string CompatibleDkmsVersion = "dkms-3.0.10";
+
+    /// <summary>ListJobs' page size when the request names none.</summary>
+    public const int DefaultPageSize = 100;
 
     public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext context)
     {
@@ -41,7 +49,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
             StartedAt = Timestamp.FromDateTimeOffset(daemon.StartedAt),
             Pid = Environment.ProcessId,
             SocketActivated = daemon.SocketActivated,
-            Caller = ProtoMapping.ToProto(caller, policy.MayModify(caller)),
+            Caller = CallerMapping.ToProto(caller, policy.MayModify(caller)),
         });
     }
 
@@ -50,15 +58,185 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         var response = new StatusResponse();
         var capture = OutputCapture.Into(response.Lines, time);
         var engine = new DkmsEngine(daemon.Settings, capture.Output, daemon.ConfCache);
-        var kernels = request.Kernels.Count > 0 ? ProtoMapping.Targets(request.Kernels) : null;
+
+        // As dkms's glob (and dkmsctl in-process): a kernel without an arch matches every arch.
+        var kernels = request.Kernels.Count > 0
+            ? request.Kernels.Select(k => new Core.Actions.KernelTarget(NameValidator.Require(k.Kernel, "kernel version"),
+                k.Arch.Length > 0 ? NameValidator.Require(k.Arch, "arch") : string.Empty)).ToList()
+            : null;
         var entries = await engine.StatusAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels,
             ct: context.CancellationToken).ConfigureAwait(false);
 
         // The same lines, in the same order and streams, as dkmsctl's in-process status.
         response.Entries.Add(entries.Select(ProtoMapping.ToProto));
         engine.PrintStatus(entries);
-
         return response;
+    }
+
+    public override Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
+    {
+        var all = jobs.List([.. request.States], NullIfEmpty(request.Module));
+        var after = request.PageToken.Length > 0 ? JobStore.Number(request.PageToken) : long.MaxValue;
+        var size = request.PageSize > 0 ? (int)Math.Min(request.PageSize, 1000) : DefaultPageSize;
+        var page = all.Where(j => JobStore.Number(j.Id) < after).Take(size + 1).ToList();
+        var response = new ListJobsResponse();
+        response.Jobs.Add(page.Take(size));
+        if (page.Count > size)
+        {
+            response.NextPageToken = page[size - 1].Id;
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public override Task<Job> GetJob(GetJobRequest request, ServerCallContext context) =>
+        Task.FromResult(Find(request.Id).Snapshot());
+
+    public override Task<Job> CancelJob(CancelJobRequest request, ServerCallContext context)
+    {
+        var record = Find(request.Id);
+        if (!record.IsFinished && record.Run is { } run)
+        {
+            run.Cancel();
+            return WaitFinishedAsync(record, context.CancellationToken);
+        }
+
+        return Task.FromResult(record.Snapshot());
+    }
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
+    {
+        using var subscription = bus.Subscribe(request.AfterSequence, NullIfEmpty(request.Module));
+        try
+        {
+            await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(e, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (SubscriberOverflowException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // the watcher went away
+        }
+    }
+
+    public override async Task StreamLog(StreamLogRequest request, IServerStreamWriter<OutputLine> responseStream, ServerCallContext context)
+    {
+        var record = Find(request.JobId);
+        var (lines, live, stop) = record.Follow(request.Follow);
+        try
+        {
+            foreach (var line in lines ?? jobs.Store.ReadLines(record.Id))
+            {
+                await responseStream.WriteAsync(line, context.CancellationToken).ConfigureAwait(false);
+            }
+
+            if (live is not null)
+            {
+                await foreach (var line in live.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+                {
+                    await responseStream.WriteAsync(line, context.CancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // the reader went away
+        }
+        finally
+        {
+            stop();
+        }
+    }
+
+    public override Task Add(AddRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Add = request }, request.Detach, responseStream, context);
+
+    public override Task Build(BuildRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Build = request }, request.Detach, responseStream, context);
+
+    public override Task Install(InstallRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Install = request }, request.Detach, responseStream, context);
+
+    public override Task Uninstall(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Uninstall = request }, request.Detach, responseStream, context);
+
+    public override Task Unbuild(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Unbuild = request }, request.Detach, responseStream, context);
+
+    public override Task Remove(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Remove = request }, request.Detach, responseStream, context);
+
+    public override Task Autoinstall(AutoinstallRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Autoinstall = request }, request.Detach, responseStream, context);
+
+    public override Task Match(MatchRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { Match = request }, request.Detach, responseStream, context);
+
+    public override Task MkTarball(MkTarballRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { MkTarball = request }, request.Detach, responseStream, context);
+
+    public override Task LdTarball(LdTarballRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { LdTarball = request }, request.Detach, responseStream, context);
+
+    public override Task GenerateMok(GenerateMokRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { GenerateMok = request }, request.Detach, responseStream, context);
+
+    public override Task RemoveKernel(RemoveKernelRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
+        RunAsync(new ActionRequest { RemoveKernel = request }, request.Detach, responseStream, context);
+
+    /// <summary>
+    /// Queues the request and streams its events. With <c>detach</c> the stream ends once its jobs are
+    /// queued; otherwise a caller that goes away cancels the request.
+    /// </summary>
+    private async Task RunAsync(ActionRequest request, bool detach, IServerStreamWriter<ActionEvent> stream, ServerCallContext context)
+    {
+        var caller = CallerAccessor.Get(context);
+        var run = runner.Start(request, CallerMapping.ToProto(caller, mayModify: true));
+        if (detach)
+        {
+            run.Detach();
+            foreach (var job in run.Jobs)
+            {
+                await stream.WriteAsync(new ActionEvent { Job = job.Snapshot() }, context.CancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        try
+        {
+            await foreach (var e in run.Events.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                await stream.WriteAsync(e, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            run.Cancel(); // the caller is gone (Ctrl-C, killed): stop its work, as an interrupted dkms would
+        }
+    }
+
+    private JobRecord Find(string id) =>
+        jobs.Get(id) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No job {id} (unknown, or gone from the history)."));
+
+    private static async Task<Job> WaitFinishedAsync(JobRecord record, CancellationToken ct)
+    {
+        var run = record.Run!;
+        try
+        {
+            await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // returned in its current state
+        }
+
+        return record.Snapshot();
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

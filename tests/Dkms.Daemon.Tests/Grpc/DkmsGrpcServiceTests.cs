@@ -1,10 +1,13 @@
 using Dkms.Core.Configuration;
 using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Events;
 using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Tests.Infrastructure;
 using Dkms.Protocol.V1;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dkms.Daemon.Tests.Grpc;
 
@@ -25,7 +28,11 @@ public sealed class DkmsGrpcServiceTests : IDisposable
             FrameworkConf = _trees.FrameworkConf,
         }, DateTimeOffset.UnixEpoch);
         var options = Microsoft.Extensions.Options.Options.Create(new DaemonOptions { Workers = 3 });
-        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, TimeProvider.System);
+        var bus = new EventBus(TimeProvider.System);
+        var jobs = new JobManager(bus, TimeProvider.System, NullLogger<JobManager>.Instance);
+        jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
+        var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
+        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, runner, jobs, bus, TimeProvider.System);
     }
 
     private void AddedModule(string name, string version)

@@ -1,0 +1,227 @@
+using System.Globalization;
+using Dkms.Core.Actions;
+using Dkms.Daemon.Events;
+using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Options;
+using Dkms.Daemon.Settings;
+using Dkms.Protocol.Execution;
+using Dkms.Protocol.V1;
+using Microsoft.Extensions.Options;
+
+namespace Dkms.Daemon.Jobs;
+
+/// <summary>
+/// The worker pool: each action request becomes an <see cref="ActionRun"/> whose jobs are queued at once and
+/// run when one of <see cref="DaemonOptions.Workers"/> slots is free, through the same
+/// <see cref="ActionExecutor"/> dkmsctl uses in-process. Requests on one module also wait for each other on
+/// the engine's module lock, shared with in-process dkmsctl and dkms.
+/// </summary>
+internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventBus bus, IOptions<DaemonOptions> options,
+    TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ActionRunner> logger) : IHostedService, IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(options.Value.Workers, options.Value.Workers);
+    private readonly Lock _gate = new();
+    private readonly HashSet<ActionRun> _active = [];
+    private long _lastRequest;
+
+    /// <summary>Queues <paramref name="request"/>: its planned jobs exist (and were announced) when this returns.</summary>
+    public ActionRun Start(ActionRequest request, Caller? caller)
+    {
+        var effective = Effective(request);
+        var id = "r" + Interlocked.Increment(ref _lastRequest).ToString(CultureInfo.InvariantCulture);
+        var run = new ActionRun(id, effective, caller, lifetime.ApplicationStopping);
+        foreach (var key in JobPlanner.Plan(effective, Core.Platform.SystemInfo.RunningKernel()))
+        {
+            run.Add(jobs.Create(run, key));
+        }
+
+        lock (_gate)
+        {
+            _active.Add(run);
+        }
+
+        run.Completion = Task.Run(() => ExecuteAsync(run));
+        return run;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Shutdown: every request is cancelled (builds' process groups are killed) and finishes its jobs before the host stops.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<ActionRun> active;
+        lock (_gate)
+        {
+            active = [.. _active];
+        }
+
+        if (active.Count == 0)
+        {
+            return;
+        }
+
+        JobLog.CancellingAtShutdown(logger, active.Count);
+        foreach (var run in active)
+        {
+            run.Cancel();
+        }
+
+        await Task.WhenAll(active.Select(r => r.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private async Task ExecuteAsync(ActionRun run)
+    {
+        var outcome = new ActionOutcome(ActionRun.CancelledExitCode);
+        RunObserver? observer = null;
+        var tookSlot = false;
+        try
+        {
+            await _slots.WaitAsync(run.Token).ConfigureAwait(false);
+            tookSlot = true;
+            var settings = ProtoMapping.Apply(daemon.Settings, RequestOptions.Of(run.Request));
+            var capture = new OutputCapture(line => OnOutput(run, observer, line), time, settings.Verbose);
+            observer = new RunObserver(run, jobs, new Core.Tree.DkmsTree(settings), time);
+            var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache) { Observer = observer };
+
+            var first = run.FirstJob;
+            if (first is not null)
+            {
+                jobs.Start(first); // the request's first job runs from now; the engine's units take over the others
+            }
+
+            var before = Modules(engine);
+            outcome = await new ActionExecutor(engine).RunAsync(run.Request, run.Token).ConfigureAwait(false);
+            var after = Modules(engine);
+            PublishModuleChanges(before, after);
+            NameUnnamedJob(run, after.Except(before).ToList());
+        }
+        catch (OperationCanceledException) when (run.IsCancelled)
+        {
+            outcome = new ActionOutcome(ActionRun.CancelledExitCode);
+        }
+        catch (Exception e)
+        {
+            JobLog.RequestCrashed(logger, e, run.Id);
+            outcome = new ActionOutcome(1);
+        }
+        finally
+        {
+            if (tookSlot)
+            {
+                _slots.Release();
+            }
+
+            observer?.Dispose();
+            FinishRemaining(run, observer, outcome);
+            var result = new ActionResult { ExitCode = outcome.ExitCode, Archive = outcome.Archive ?? string.Empty };
+            result.JobIds.AddRange(run.Jobs.Select(j => j.Id));
+            run.Finish(result);
+            lock (_gate)
+            {
+                _active.Remove(run);
+            }
+
+            run.Dispose();
+        }
+    }
+
+    /// <summary>Jobs the engine did not finish itself end with the request: started ones with its exit code, queued ones as never reached.</summary>
+    private void FinishRemaining(ActionRun run, RunObserver? observer, ActionOutcome outcome)
+    {
+        foreach (var record in run.Jobs.Where(j => !j.IsFinished))
+        {
+            var job = record.Snapshot();
+            if (run.IsCancelled)
+            {
+                jobs.Finish(record, JobState.Cancelled, ActionRun.CancelledExitCode, string.Empty, record.BuildLog);
+            }
+            else if (observer is not null && job.State == JobState.Running)
+            {
+                observer.FinishJob(record, outcome.ExitCode, record.BuildLog);
+            }
+            else
+            {
+                observer?.FinishJob(record, outcome.ExitCode, null);
+                if (observer is null)
+                {
+                    jobs.Finish(record, outcome.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, outcome.ExitCode, string.Empty, null);
+                }
+            }
+        }
+    }
+
+    /// <summary>An <c>add</c> of a directory or archive learns its module/version only when it is added.</summary>
+    private void NameUnnamedJob(ActionRun run, List<(string Module, string Version)> added)
+    {
+        if (added.Count == 1 && run.FirstJob is { } first && first.Snapshot().Key.Module.Length == 0)
+        {
+            jobs.SetKey(first, new JobKey { Module = added[0].Module, Version = added[0].Version });
+        }
+    }
+
+    private void OnOutput(ActionRun run, RunObserver? observer, OutputLine line)
+    {
+        observer?.CatchUpBuildLog(); // make.log lines written before this line come first
+        var record = observer?.Current ?? run.FirstJob;
+        if (record is not null)
+        {
+            line.JobId = record.Id;
+            jobs.AppendLines(record, [line]);
+        }
+
+        run.Output(line);
+    }
+
+    /// <summary>The request as the daemon runs it: its own <c>--no-depmod</c> applies to every request.</summary>
+    private ActionRequest Effective(ActionRequest request)
+    {
+        if (!options.Value.NoDepmod || RequestOptions.Of(request) is null)
+        {
+            return request;
+        }
+
+        var copy = request.Clone();
+        RequestOptions.Of(copy)!.NoDepmod = true;
+        return copy;
+    }
+
+    private static HashSet<(string, string)> Modules(DkmsEngine engine) => [.. engine.ListVersions()];
+
+    private void PublishModuleChanges(HashSet<(string Module, string Version)> before, HashSet<(string Module, string Version)> after)
+    {
+        foreach (var (m, v) in after.Except(before).Order())
+        {
+            bus.Publish(new Event { ModuleAdded = new ModuleEvent { Module = new Protocol.V1.ModuleRef { Name = m, Version = v } } });
+        }
+
+        foreach (var (m, v) in before.Except(after).Order())
+        {
+            bus.Publish(new Event { ModuleRemoved = new ModuleEvent { Module = new Protocol.V1.ModuleRef { Name = m, Version = v } } });
+        }
+    }
+}
+
+/// <summary>The <see cref="Protocol.V1.ActionOptions"/> of any request that has them.</summary>
+internal static class RequestOptions
+{
+    public static Protocol.V1.ActionOptions? Of(ActionRequest r)
+    {
+        var options = r.ActionCase switch
+        {
+            ActionRequest.ActionOneofCase.Add => r.Add.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Build => r.Build.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Install => r.Install.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Uninstall => r.Uninstall.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Unbuild => r.Unbuild.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Remove => r.Remove.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Autoinstall => r.Autoinstall.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.Match => r.Match.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.LdTarball => r.LdTarball.Options ??= new Protocol.V1.ActionOptions(),
+            ActionRequest.ActionOneofCase.RemoveKernel => r.RemoveKernel.Options ??= new Protocol.V1.ActionOptions(),
+            _ => null,
+        };
+        return options;
+    }
+}

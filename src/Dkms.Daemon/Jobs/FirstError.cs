@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+
+namespace Dkms.Daemon.Jobs;
+
+/// <summary>The line a person wants first from a failed job: the compiler's first error, else dkms's <c>Error!</c> line.</summary>
+internal static partial class FirstError
+{
+    public static string Find(JobRecord record, string? buildLog, JobStore store)
+    {
+        if (buildLog is not null && File.Exists(buildLog))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(buildLog))
+                {
+                    if (CompilerError().IsMatch(line))
+                    {
+                        return line.Trim();
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // fall back to the job's own output
+            }
+        }
+
+        var (lines, _, stop) = record.Follow(follow: false);
+        stop();
+        var output = lines ?? store.ReadLines(record.Id);
+        return output.Where(l => l.Stream != Protocol.V1.OutputStream.BuildLog)
+            .Select(l => l.Text).FirstOrDefault(t => t.StartsWith("Error! ", StringComparison.Ordinal)) ?? string.Empty;
+    }
+
+    /// <summary>gcc/clang (<c>file:line:col: error:</c>), ld and make's own failures.</summary>
+    [GeneratedRegex(@"(: (fatal )?error: |: undefined reference to |^make(\[\d+\])?: \*\*\* )")]
+    private static partial Regex CompilerError();
+}
