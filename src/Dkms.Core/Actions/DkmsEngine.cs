@@ -264,6 +264,9 @@ public sealed partial class DkmsEngine
         }
         catch (DkmsException e)
         {
+            // Printed inside the unit, so the host sees the message as the unit's own.
+            Report(e);
+            e.AlreadyReported = true;
             code = e.ExitCode;
             throw;
         }

@@ -43,5 +43,5 @@ public sealed class DkmsException : Exception
     public bool IsWarning { get; init; }
 
     /// <summary>When true the message lines were already printed where they happened.</summary>
-    public bool AlreadyReported { get; init; }
+    public bool AlreadyReported { get; set; }
 }

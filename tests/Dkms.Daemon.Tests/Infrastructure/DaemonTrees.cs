@@ -37,7 +37,7 @@ internal sealed class DaemonTrees : IDisposable
 
     /// <summary>Runs the real dkmsctl (in-process engine) on these trees.</summary>
     public Task<ProcessResult> DkmsCtlAsync(params string[] args) =>
-        Processes.RunAsync(Processes.Binary("dkmsctl"), [.. TreeArgs, .. args], new Dictionary<string, string> { ["parallel_jobs"] = "1" });
+        Processes.RunAsync(Processes.DkmsCtl, [.. TreeArgs, "--offline", .. args], new Dictionary<string, string> { ["parallel_jobs"] = "1" });
 
     /// <summary>Writes a minimal module source at <c>&lt;source_tree&gt;/name-version</c>.</summary>
     public void SourceModule(string name, string version)
@@ -48,6 +48,32 @@ internal sealed class DaemonTrees : IDisposable
         File.WriteAllText(Path.Combine(dir, $"{name}.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
         File.WriteAllText(Path.Combine(dir, "dkms.conf"),
             $"PACKAGE_NAME=\"{name}\"\nPACKAGE_VERSION=\"{version}\"\nBUILT_MODULE_NAME[0]=\"{name}\"\nDEST_MODULE_LOCATION[0]=\"/kernel/extra\"\n");
+    }
+
+    /// <summary>
+    /// The repository's example module (a real kernel module) as <c>&lt;source_tree&gt;/name-version</c>;
+    /// <paramref name="extraConf"/> is appended to its dkms.conf, <paramref name="brokenSource"/> breaks its C source.
+    /// </summary>
+    public string ExampleModule(string name = "hello-dkms", string version = "1.0", string extraConf = "", bool brokenSource = false)
+    {
+        var from = Path.Combine(Processes.RepositoryRoot, "examples", "hello-dkms-1.0");
+        var dir = Path.Combine(SourceTree, $"{name}-{version}");
+        Directory.CreateDirectory(dir);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        }
+
+        var conf = File.ReadAllText(Path.Combine(dir, "dkms.conf"))
+            .Replace("PACKAGE_NAME=\"hello-dkms\"", $"PACKAGE_NAME=\"{name}\"", StringComparison.Ordinal)
+            .Replace("PACKAGE_VERSION=\"1.0\"", $"PACKAGE_VERSION=\"{version}\"", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "dkms.conf"), conf + extraConf);
+        if (brokenSource)
+        {
+            File.AppendAllText(Path.Combine(dir, "hello_dkms.c"), "\nstatic int broken(void) { return undeclared_thing; }\n");
+        }
+
+        return dir;
     }
 
     /// <summary>A version whose source is gone: dkms status reports it broken.</summary>

@@ -102,19 +102,22 @@ public sealed class DkmsdIntegrationTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public async Task Build_RootCaller_AuthorizedThenUnimplemented()
+    public async Task Build_RootCaller_UnknownModule_StreamEndsWithDkmsExitCode()
     {
         await using var daemon = await StartAsync();
         using var channel = DkmsdProcess.Channel(_trees.Socket);
         var client = new Protocol.V1.Dkms.DkmsClient(channel);
 
-        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+        using var call = client.Build(new BuildRequest { Module = new ModuleRef { Name = "x", Version = "1" } }, deadline: Deadline);
+        var events = new List<ActionEvent>();
+        await foreach (var e in call.ResponseStream.ReadAllAsync())
         {
-            using var call = client.Build(new BuildRequest { Module = new ModuleRef { Name = "x", Version = "1" } }, deadline: Deadline);
-            await call.ResponseStream.MoveNext(CancellationToken.None).WithTimeout();
-        });
+            events.Add(e);
+        }
 
-        Assert.Equal(StatusCode.Unimplemented, e.StatusCode);
+        Assert.NotEqual(0, events[^1].Result.ExitCode);
+        Assert.Contains(events, e => e.Output?.Text.StartsWith("Error! ", StringComparison.Ordinal) == true);
+        Assert.Equal(JobState.Failed, events.Last(e => e.Job is not null).Job.State);
     }
 
     [Fact]
@@ -136,7 +139,7 @@ public sealed class DkmsdIntegrationTests(ITestOutputHelper output) : IDisposabl
         await using var daemon = await StartAsync("--admin-gid", "27");
 
         Assert.Equal("OK uid=65534 may_modify=True", await AsNobodyAsync("GetInfo", "--groups=27"));
-        Assert.Equal("Unimplemented ", await AsNobodyAsync("Build", "--groups=27"));
+        Assert.Equal("OK", await AsNobodyAsync("Build", "--groups=27"));
         Assert.Equal("PermissionDenied 1", await AsNobodyAsync("Build"));
     }
 

@@ -1,0 +1,304 @@
+using System.Text.Json;
+using Dkms.Daemon.Tests.Infrastructure;
+
+namespace Dkms.Daemon.Tests.Integration;
+
+/// <summary>
+/// The real dkmsctl driving the real dkmsd over its socket, with real kernel builds: every action, jobs,
+/// watch, logs, cancel, refusals, crashes and the in-process fallback.
+/// </summary>
+public sealed class DaemonActionTests : IDisposable
+{
+    /// <summary>A build that stays in its make phase until cancelled (make runs <c>sleep</c>).</summary>
+    private const string SlowMake = "\nMAKE[0]=\"echo slow-build-started; sleep 300 # dkmsd-test-sleeper\"\n";
+
+    private readonly DaemonTrees _trees = new();
+
+    public void Dispose() => _trees.Dispose();
+
+    private async Task<DkmsdProcess> StartAsync(params string[] extra)
+    {
+        var daemon = DkmsdProcess.Start([.. _trees.DaemonArgs, .. extra]);
+        await daemon.WaitForSocketAsync(_trees.Socket);
+        return daemon;
+    }
+
+    private Task<ProcessResult> CtlAsync(params string[] args) => DaemonCtl.RunAsync(_trees.Socket, args);
+
+    [Fact]
+    public async Task EveryAction_ThroughDaemon_PrintsAndExitsAsInProcess()
+    {
+        // Two identical sets of trees: one served by dkmsd, one worked on by dkmsctl --offline.
+        using var offline = new DaemonTrees();
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        KernelHeaders.LinkInto(offline.InstallTree);
+        _trees.ExampleModule();
+        offline.ExampleModule();
+        await using var daemon = await StartAsync();
+        string[][] steps =
+        [
+            ["generate_mok"], ["add", "hello-dkms/1.0"], ["build", "hello-dkms/1.0", "-k", kernel], ["install", "hello-dkms/1.0", "-k", kernel],
+            ["status"], ["status", "--json"], ["install", "hello-dkms/1.0", "-k", kernel], ["mktarball", "hello-dkms/1.0", "-k", kernel],
+            ["uninstall", "hello-dkms/1.0", "-k", kernel], ["unbuild", "hello-dkms/1.0", "-k", kernel], ["autoinstall", "-k", kernel],
+            ["kernel_prerm", "-k", kernel], ["remove", "hello-dkms/1.0", "--all"], ["status"], ["build", "nosuch/1.0", "-k", kernel],
+            ["remove", "hello-dkms/1.0", "-k", kernel],
+        ];
+
+        foreach (var step in steps)
+        {
+            var remote = await CtlAsync(step);
+            var local = await DaemonCtl.RunRawAsync(null, [.. offline.TreeArgs, "--offline", .. step]);
+
+            Assert.True(local.ExitCode == remote.ExitCode, $"{string.Join(' ', step)}: in-process {local}\nthrough dkmsd {remote}");
+            Assert.Equal(Normalize(local.Stdout, offline.Root), Normalize(remote.Stdout, _trees.Root));
+            Assert.Equal(Normalize(local.Stderr, offline.Root), Normalize(remote.Stderr, _trees.Root));
+        }
+
+        var jobs = JsonDocument.Parse((await CtlAsync("jobs", "--json")).Stdout).RootElement;
+        Assert.Contains(jobs.EnumerateArray(), j => j.GetProperty("action").GetString() == "build"
+            && j.GetProperty("module").GetString() == "hello-dkms" && j.GetProperty("kernel").GetString() == kernel
+            && j.GetProperty("state").GetString() == "succeeded" && j.GetProperty("log_path").GetString()!.EndsWith("/log/make.log", StringComparison.Ordinal));
+        Assert.Contains(jobs.EnumerateArray(), j => j.GetProperty("module").GetString() == "nosuch" && j.GetProperty("state").GetString() == "failed"
+            && j.GetProperty("first_error_line").GetString()!.StartsWith("Error! ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task JobsWatchLogs_WhileBuildRuns_ShowTheRunningJobAndFollowItsLog()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule(extraConf: SlowMake);
+        await using var daemon = await StartAsync();
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var watch = DaemonCtl.Start(_trees.Socket, "watch");
+        await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
+        await watch.WaitForOutputAsync("started: build hello-dkms/1.0");
+        var id = await WaitForJobAsync("build", "make");
+
+        var jobs = await CtlAsync("jobs");
+        await using var follow = DaemonCtl.Start(_trees.Socket, "logs", id, "--follow");
+        await follow.WaitForOutputAsync("slow-build-started");
+        var cancel = await CtlAsync("cancel", id);
+
+        Assert.Matches($@"(?m)^{id}\s+running\s+-\s+\S+\s+make\s+build hello-dkms/1\.0 for {kernel} \(x86_64\)$", jobs.Stdout);
+        Assert.Equal(0, cancel.ExitCode);
+        Assert.Contains($"Job {id} cancelled", cancel.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, await follow.WaitAsync()); // --follow ends with the job
+        Assert.Contains("Building module(s)...", follow.Stdout, StringComparison.Ordinal);
+        Assert.Equal(130, await build.WaitAsync());
+        await watch.WaitForOutputAsync($"job {id} cancelled");
+        Assert.Contains($"job {id} make: build hello-dkms/1.0", watch.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_RunningBuild_KillsMakeAndLeavesModuleAdded()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule(extraConf: SlowMake);
+        await using var daemon = await StartAsync();
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var build = DaemonCtl.Start(_trees.Socket, "install", "hello-dkms/1.0", "-k", kernel);
+        var id = await WaitForJobAsync("install", "make");
+
+        Assert.Equal(0, (await CtlAsync("cancel", id)).ExitCode);
+
+        Assert.Equal(130, await build.WaitAsync());
+        Assert.False(await SleeperRunningAsync(), "make's process group outlived the cancelled job");
+        Assert.Equal("hello-dkms/1.0: added\n", (await CtlAsync("status")).Stdout);
+        Assert.Empty(Directory.EnumerateFiles(_trees.InstallTree, "*.ko*", SearchOption.AllDirectories));
+        Assert.Equal("cancelled", Job(await JobsJsonAsync(), id).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task ClientInterrupted_Ctrl_C_CancelsItsBuild()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule(extraConf: SlowMake);
+        await using var daemon = await StartAsync();
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
+        var id = await WaitForJobAsync("build", "make");
+
+        build.Interrupt();
+
+        Assert.Equal(130, await build.WaitAsync());
+        await WaitForStateAsync(id, "cancelled");
+        Assert.False(await SleeperRunningAsync());
+    }
+
+    [Fact]
+    public async Task Unprivileged_ReadsStatus_RefusedBuild_LeavesNoTrace()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule();
+        await using var daemon = await StartAsync();
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        var before = Snapshot();
+
+        var status = await AsNobodyAsync("status");
+        var install = await AsNobodyAsync("install", "hello-dkms/1.0", "-k", kernel);
+        var jobs = await AsNobodyAsync("jobs");
+
+        Assert.Equal((0, "hello-dkms/1.0: added\n"), (status.ExitCode, status.Stdout));
+        Assert.Equal(1, install.ExitCode);
+        Assert.Contains("Error! ", install.Stderr, StringComparison.Ordinal);
+        Assert.Contains("root", install.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("running in-process", install.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, jobs.ExitCode);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public async Task DaemonKilledMidBuild_Restarted_JobInterruptedTreeConsistentAndRebuildable()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        var source = _trees.ExampleModule(extraConf: SlowMake);
+        var daemon = await StartAsync();
+        string id;
+        await using (daemon)
+        {
+            Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+            await using var build = DaemonCtl.Start(_trees.Socket, "install", "hello-dkms/1.0", "-k", kernel);
+            id = await WaitForJobAsync("install", "make");
+
+            daemon.Kill();
+            await daemon.WaitForExitAsync();
+            Assert.NotEqual(0, await build.WaitAsync());
+            Assert.Contains("Lost the connection to dkmsd", build.Stderr, StringComparison.Ordinal);
+        }
+
+        // The real module source again, so the rebuild below can finish.
+        File.WriteAllText(Path.Combine(source, "dkms.conf"), File.ReadAllText(Path.Combine(source, "dkms.conf")).Replace(SlowMake, string.Empty, StringComparison.Ordinal));
+        await using var restarted = await StartAsync();
+
+        Assert.Equal("interrupted", Job(await JobsJsonAsync(), id).GetProperty("state").GetString());
+        Assert.Equal("hello-dkms/1.0: added\n", (await CtlAsync("status")).Stdout);
+        Assert.Empty(Directory.EnumerateFiles(_trees.InstallTree, "*.ko*", SearchOption.AllDirectories));
+        var again = await CtlAsync("install", "hello-dkms/1.0", "-k", kernel);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("left running by a process that was killed", again.Stderr, StringComparison.Ordinal);
+        Assert.False(await SleeperRunningAsync());
+        Assert.Equal($"hello-dkms/1.0, {kernel}, x86_64: installed\n", (await CtlAsync("status")).Stdout);
+    }
+
+    [Fact]
+    public async Task DaemonStopped_SigtermMidBuild_CancelsTheBuildAndExits()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule(extraConf: SlowMake);
+        await using var daemon = await StartAsync();
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
+        var id = await WaitForJobAsync("build", "make");
+
+        Assert.Equal(0, await daemon.StopAsync());
+
+        Assert.False(await SleeperRunningAsync());
+        Assert.NotEqual(0, await build.WaitAsync());
+        await using var restarted = await StartAsync();
+        Assert.Equal("cancelled", Job(await JobsJsonAsync(), id).GetProperty("state").GetString());
+        Assert.Equal("hello-dkms/1.0: added\n", (await CtlAsync("status")).Stdout);
+    }
+
+    [Fact]
+    public async Task NoDaemon_FallsBackInProcessAndSaysSo_JobVerbsNeedTheDaemon()
+    {
+        _trees.SourceModule("alpha", "1.0");
+        var missing = Path.Combine(_trees.Root, "run", "absent.sock");
+
+        var add = await DaemonCtl.RunRawAsync(null, [.. _trees.TreeArgs, "--socket", missing, "add", "alpha/1.0"]);
+        var jobs = await DaemonCtl.RunRawAsync(null, ["--socket", missing, "jobs"]);
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Equal($"dkmsctl: dkmsd is not running (no socket at {missing}); running in-process.\n", add.Stderr);
+        Assert.Contains("Creating symlink", add.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, jobs.ExitCode);
+        Assert.Contains($"dkmsd is not running (no socket at {missing})", jobs.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OtherTreeOption_ThroughDaemon_RefusedWithOfflineHint()
+    {
+        await using var daemon = await StartAsync();
+
+        var r = await CtlAsync("--dkmstree", Path.Combine(_trees.Root, "elsewhere"), "status");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--offline", r.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_trees.Root, "elsewhere")));
+    }
+
+    private static string Normalize(string text, string root) => text.Replace(root, "<root>", StringComparison.Ordinal)
+        // make.log's date line and archive names carry the time of day
+        .Split('\n').Where(l => !l.Contains("-kernel", StringComparison.Ordinal) || !l.Contains(".tar.gz", StringComparison.Ordinal))
+        .Aggregate(string.Empty, (a, l) => a + l + "\n");
+
+    private async Task<ProcessResult> AsNobodyAsync(params string[] args) =>
+        await Processes.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", DaemonCtl.Binary, "--socket", _trees.Socket, .. args],
+            new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["DOTNET_CLI_HOME"] = "/tmp", ["DKMSCTL_OFFLINE"] = string.Empty });
+
+    private async Task<JsonElement> JobsJsonAsync()
+    {
+        var r = await CtlAsync("jobs", "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return JsonDocument.Parse(r.Stdout).RootElement.Clone();
+    }
+
+    private static JsonElement Job(JsonElement jobs, string id) => jobs.EnumerateArray().Single(j => j.GetProperty("id").GetString() == id);
+
+    /// <summary>Polls <c>jobs --json</c> until a running job of <paramref name="action"/> is in <paramref name="phase"/>; its id.</summary>
+    private async Task<string> WaitForJobAsync(string action, string phase)
+    {
+        var end = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < end)
+        {
+            foreach (var j in (await JobsJsonAsync()).EnumerateArray())
+            {
+                var phases = j.GetProperty("phases").EnumerateArray().ToList();
+                if (j.GetProperty("action").GetString() == action && j.GetProperty("state").GetString() == "running"
+                    && phases.Count > 0 && phases[^1].GetProperty("name").GetString() == phase)
+                {
+                    await Task.Delay(300); // make has started its sleep
+                    return j.GetProperty("id").GetString()!;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"No running {action} job reached {phase}:\n{(await CtlAsync("jobs")).Stdout}");
+    }
+
+    private async Task WaitForStateAsync(string id, string state)
+    {
+        var end = DateTime.UtcNow.AddSeconds(30);
+        while (Job(await JobsJsonAsync(), id).GetProperty("state").GetString() != state)
+        {
+            Assert.True(DateTime.UtcNow < end, $"job {id} never became {state}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<bool> SleeperRunningAsync()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            var r = await Processes.RunAsync("pgrep", ["-f", $"dkmsd-test-sleeper.*|sleep 300"]);
+            var mine = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Any(pid => File.Exists($"/proc/{pid}/cwd") && new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget?.StartsWith(_trees.Root, StringComparison.Ordinal) == true);
+            if (!mine)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
+
+    /// <summary>Every path and file length under the test's trees.</summary>
+    private string Snapshot() => string.Join('\n', Directory.EnumerateFileSystemEntries(_trees.Root, "*", SearchOption.AllDirectories)
+        .Where(p => !p.EndsWith(".sock", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)
+        .Select(p => File.Exists(p) ? $"{p} {new FileInfo(p).Length}" : p));
+}
