@@ -1,0 +1,101 @@
+using Dkms.Daemon.Events;
+using Dkms.Daemon.Jobs;
+using Dkms.Protocol.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dkms.Daemon.Tests.Jobs;
+
+public sealed class JobManagerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("dkmsd-jobs-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private JobManager Manager(EventBus? bus = null)
+    {
+        var jobs = new JobManager(bus ?? new EventBus(TimeProvider.System), TimeProvider.System, NullLogger<JobManager>.Instance);
+        jobs.Load(_dir);
+        return jobs;
+    }
+
+    private static ActionRun Run() => new("r1", new ActionRequest { GenerateMok = new GenerateMokRequest() }, null, CancellationToken.None);
+
+    [Fact]
+    public void Lifecycle_QueuedStartedPhaseFinished_EventsInOrderAndRecordSaved()
+    {
+        var bus = new EventBus(TimeProvider.System);
+        using var sub = bus.Subscribe();
+        var jobs = Manager(bus);
+        using var run = Run();
+
+        var job = jobs.Create(run, new JobKey { Module = "m", Version = "1" });
+        jobs.Start(job);
+        jobs.Phase(job, "make", "/x/make.log");
+        jobs.Finish(job, JobState.Failed, 10, "a.c:1: error: x", "/x/make.log");
+        jobs.Finish(job, JobState.Succeeded, 0, "", null); // a second finish changes nothing
+
+        var kinds = new List<Event.KindOneofCase>();
+        while (sub.Reader.TryRead(out var e))
+        {
+            kinds.Add(e.KindCase);
+        }
+
+        Assert.Equal([Event.KindOneofCase.JobQueued, Event.KindOneofCase.JobStarted, Event.KindOneofCase.JobPhase, Event.KindOneofCase.JobFinished], kinds);
+        var saved = Job.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(_dir, job.Id + ".job")));
+        Assert.Equal((JobState.Failed, 10, "a.c:1: error: x", "/x/make.log"), (saved.State, saved.ExitCode, saved.FirstErrorLine, saved.LogPath));
+        Assert.Equal(["queued", "running", "make"], saved.Phases.Select(p => p.Name));
+        Assert.All(saved.Phases, p => Assert.NotNull(p.FinishedAt));
+    }
+
+    [Fact]
+    public void Load_JobLeftRunningByAKilledDaemon_MarkedInterruptedAndIdsContinue()
+    {
+        var first = Manager();
+        using var run = Run();
+        var running = first.Create(run, new JobKey { Module = "m" });
+        first.Start(running);
+        first.AppendLines(running, [new OutputLine { Text = "half a build" }]);
+        File.WriteAllBytes(Path.Combine(_dir, "99.job.tmp"), [1, 2, 3]); // a save cut short
+
+        var second = Manager();
+        var loaded = second.Get(running.Id)!.Snapshot();
+        using var run2 = Run();
+        var next = second.Create(run2, new JobKey());
+
+        Assert.Equal(JobState.Interrupted, loaded.State);
+        Assert.NotNull(loaded.FinishedAt);
+        Assert.Equal(long.Parse(running.Id, System.Globalization.CultureInfo.InvariantCulture) + 1,
+            long.Parse(next.Id, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("half a build", Assert.Single(second.Store.ReadLines(running.Id)).Text);
+        Assert.False(File.Exists(Path.Combine(_dir, "99.job.tmp")));
+    }
+
+    [Fact]
+    public void Load_CorruptRecord_SetAsideOthersLoaded()
+    {
+        var first = Manager();
+        using var run = Run();
+        var ok = first.Create(run, new JobKey { Module = "ok" });
+        first.Finish(ok, JobState.Succeeded, 0, "", null);
+        File.WriteAllBytes(Path.Combine(_dir, "7.job"), [0xff, 0xff, 0xff, 0xff]);
+
+        var second = Manager();
+
+        Assert.NotNull(second.Get(ok.Id));
+        Assert.True(File.Exists(Path.Combine(_dir, "7.job.bad")));
+    }
+
+    [Fact]
+    public void AppendLines_BuildLogAfterUnfinishedLine_StartsOnItsOwnLine()
+    {
+        var jobs = Manager();
+        using var run = Run();
+        var job = jobs.Create(run, new JobKey());
+
+        jobs.AppendLines(job, [new OutputLine { Text = "Building module(s)...", NoNewline = true }]);
+        jobs.AppendLines(job, [new OutputLine { Stream = OutputStream.BuildLog, Text = "CC x.o" }]);
+        jobs.AppendLines(job, [new OutputLine { Text = " done." }]);
+
+        Assert.Equal("Building module(s)...\nCC x.o\n done.\n", File.ReadAllText(jobs.Store.LogPath(job.Id)));
+    }
+}
