@@ -157,6 +157,9 @@ public sealed partial class DkmsEngine
     [GeneratedRegex(@"^make(?=\s|$)")]
     private static partial Regex LeadingMake();
 
+    /// <summary>dkms's header check for <paramref name="t"/>: exit 21 with dkms's message when they are missing.</summary>
+    public void RequireHeaders(KernelTarget t, ActionOptions options) => PrepareKernel(Kernel(t, options));
+
     /// <summary>The header check (exit 21), once per kernel per engine.</summary>
     private void PrepareKernel(KernelInfo kernel)
     {

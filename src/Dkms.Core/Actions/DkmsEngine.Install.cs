@@ -258,7 +258,7 @@ public sealed partial class DkmsEngine
     /// Runs <c>depmod -a</c> for the kernel against the configured install tree (dkms ignores
     /// <c>--installtree</c> here, §13.9). Prints dkms's line even with <c>--no-depmod</c>.
     /// </summary>
-    internal async Task DepmodAsync(string kernel, ActionOptions options, CancellationToken ct)
+    public async Task DepmodAsync(string kernel, ActionOptions options, CancellationToken ct = default)
     {
         Phase("depmod");
         _out.Text("Running depmod...");

@@ -10,7 +10,8 @@ namespace Dkms.Core.Processes;
 /// <remarks>The start time guards against pid reuse: a group is only killed when its leader is the same process.</remarks>
 public static class OrphanGuard
 {
-    private const string MarkerName = ".dkmsd-running";
+    /// <summary>The marker file in a build directory while its build runs.</summary>
+    public const string MarkerName = ".dkmsd-running";
 
     public static void Record(string directory, int pid)
     {

@@ -2,6 +2,7 @@ using Dkms.Core.Actions;
 using Dkms.Core.Platform;
 using Dkms.Core.Validation;
 using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Automation;
 using Dkms.Daemon.Events;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
@@ -20,7 +21,7 @@ namespace Dkms.Daemon.Grpc;
 /// run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    ActionRunner runner, JobManager jobs, EventBus bus, TimeProvider time) : Protocol.V1.Dkms.DkmsBase
+    ActionRunner runner, JobManager jobs, EventBus bus, AutoinstallBatches batches, TimeProvider time) : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
     public const string CompatibleDkmsVersion = "dkms-3.0.10";
@@ -171,8 +172,34 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     public override Task Remove(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
         RunAsync(new ActionRequest { Remove = request }, request.Detach, responseStream, context);
 
-    public override Task Autoinstall(AutoinstallRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Autoinstall = request }, request.Detach, responseStream, context);
+    /// <summary>
+    /// Autoinstall joins or starts the kernel's batch (<see cref="AutoinstallBatches"/>) and streams it until the
+    /// kernel has settled. A caller that goes away does not stop the batch: other callers and the daemon wait on it.
+    /// </summary>
+    public override async Task Autoinstall(AutoinstallRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context)
+    {
+        if (!Core.Platform.SystemInfo.IsRoot())
+        {
+            // dkmsd runs as root; a daemon started by a user cannot install modules (dkms's check, in-process too).
+            throw new Core.Errors.DkmsException(Core.Errors.DkmsErrorKind.PermissionDenied, 1, "You must be root to use this command.");
+        }
+
+        var target = ProtoMapping.TargetsOrRunning(request.Kernel is null ? [] : [request.Kernel], SystemInfo.RunningKernel())[0];
+        var batch = batches.StartOrJoin(target, CallerMapping.ToProto(CallerAccessor.Get(context), mayModify: true), request.Options);
+        if (request.Detach)
+        {
+            return;
+        }
+
+        await foreach (var e in batch.Follow().ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            await responseStream.WriteAsync(e, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        var result = await batch.Completion.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        await responseStream.WriteAsync(new ActionEvent { Result = new ActionResult { ExitCode = result.ExitCode } }, context.CancellationToken)
+            .ConfigureAwait(false);
+    }
 
     public override Task Match(MatchRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
         RunAsync(new ActionRequest { Match = request }, request.Detach, responseStream, context);

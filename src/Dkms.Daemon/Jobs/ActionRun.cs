@@ -37,6 +37,9 @@ internal sealed class ActionRun : IDisposable
 
     public CancellationToken Token => _cancel.Token;
 
+    /// <summary>Why the request did not run (what it depends on failed); null when it ran.</summary>
+    public string? BlockedReason { get; set; }
+
     public bool IsCancelled => _cancel.IsCancellationRequested;
 
     /// <summary>Ends when the request has finished and every job has its final state.</summary>

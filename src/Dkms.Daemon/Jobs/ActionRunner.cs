@@ -6,6 +6,7 @@ using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Protocol.Execution;
 using Dkms.Protocol.V1;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 
 namespace Dkms.Daemon.Jobs;
@@ -19,13 +20,23 @@ namespace Dkms.Daemon.Jobs;
 internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventBus bus, IOptions<DaemonOptions> options,
     TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ActionRunner> logger) : IHostedService, IDisposable
 {
+    /// <summary>The exit code of a request that did not run because what it depends on failed (dkms's BUILD_DEPENDS code).</summary>
+    public const int BlockedExitCode = 13;
+
     private readonly SemaphoreSlim _slots = new(options.Value.Workers, options.Value.Workers);
     private readonly Lock _gate = new();
     private readonly HashSet<ActionRun> _active = [];
+    private SemaphoreSlim? _makeTokens;
+    private int _makeBudget;
+    private int _ready;
     private long _lastRequest;
 
-    /// <summary>Queues <paramref name="request"/>: its planned jobs exist (and were announced) when this returns.</summary>
-    public ActionRun Start(ActionRequest request, Caller? caller)
+    /// <summary>
+    /// Queues <paramref name="request"/>: its planned jobs exist (and were announced) when this returns.
+    /// <paramref name="before"/> (a batch's BUILD_DEPENDS) is awaited before the request competes for a worker;
+    /// when it returns a reason, the request does not run and its jobs fail with that line and exit code 13.
+    /// </summary>
+    public ActionRun Start(ActionRequest request, Caller? caller, Func<CancellationToken, Task<string?>>? before = null)
     {
         var effective = Effective(request);
         var id = "r" + Interlocked.Increment(ref _lastRequest).ToString(CultureInfo.InvariantCulture);
@@ -40,7 +51,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             _active.Add(run);
         }
 
-        run.Completion = Task.Run(() => ExecuteAsync(run));
+        run.Completion = Task.Run(() => ExecuteAsync(run, before));
         return run;
     }
 
@@ -71,16 +82,35 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
 
     public void Dispose() => _slots.Dispose();
 
-    private async Task ExecuteAsync(ActionRun run)
+    private async Task ExecuteAsync(ActionRun run, Func<CancellationToken, Task<string?>>? before)
     {
         var outcome = new ActionOutcome(ActionRun.CancelledExitCode);
         RunObserver? observer = null;
         var tookSlot = false;
+        var ready = false;
+        var tokens = 0;
         try
         {
+            if (before is not null && await before(run.Token).ConfigureAwait(false) is { } blocked)
+            {
+                run.BlockedReason = blocked;
+                OnOutput(run, null, new OutputLine { Stream = OutputStream.Stdout, Text = blocked, Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) });
+                outcome = new ActionOutcome(BlockedExitCode);
+                return;
+            }
+
+            Interlocked.Increment(ref _ready);
+            ready = true;
             await _slots.WaitAsync(run.Token).ConfigureAwait(false);
             tookSlot = true;
-            var settings = ProtoMapping.Apply(daemon.Settings, RequestOptions.Of(run.Request));
+            var requested = RequestOptions.Of(run.Request);
+            var settings = ProtoMapping.Apply(daemon.Settings, requested);
+            if (requested?.HasParallelJobs != true && settings.ParallelJobs is { } budget)
+            {
+                tokens = await TakeMakeTokensAsync(budget, run.Token).ConfigureAwait(false);
+                settings = settings with { ParallelJobs = tokens };
+            }
+
             var capture = new OutputCapture(line => OnOutput(run, observer, line), time, settings.Verbose);
             observer = new RunObserver(run, jobs, new Core.Tree.DkmsTree(settings), time);
             var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache) { Observer = observer };
@@ -91,11 +121,11 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
                 jobs.Start(first); // the request's first job runs from now; the engine's units take over the others
             }
 
-            var before = Modules(engine);
+            var modulesBefore = Modules(engine);
             outcome = await new ActionExecutor(engine).RunAsync(run.Request, run.Token).ConfigureAwait(false);
-            var after = Modules(engine);
-            PublishModuleChanges(before, after);
-            NameUnnamedJob(run, after.Except(before).ToList());
+            var modulesAfter = Modules(engine);
+            PublishModuleChanges(modulesBefore, modulesAfter);
+            NameUnnamedJob(run, modulesAfter.Except(modulesBefore).ToList());
         }
         catch (OperationCanceledException) when (run.IsCancelled)
         {
@@ -113,6 +143,16 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
                 _slots.Release();
             }
 
+            if (tokens > 0)
+            {
+                _makeTokens!.Release(tokens);
+            }
+
+            if (ready)
+            {
+                Interlocked.Decrement(ref _ready);
+            }
+
             observer?.Dispose();
             FinishRemaining(run, observer, outcome);
             var result = new ActionResult { ExitCode = outcome.ExitCode, Archive = outcome.Archive ?? string.Empty };
@@ -125,6 +165,43 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
 
             run.Dispose();
         }
+    }
+
+    /// <summary>
+    /// One make <c>-j</c> budget (framework.conf's <c>parallel_jobs</c>, by default the cores) shared by every
+    /// running job: a job takes its share of the jobs ready to run, at least 1, and holds it until it ends,
+    /// so concurrent builds never run more compilers than the budget.
+    /// </summary>
+    private async Task<int> TakeMakeTokensAsync(int budget, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            // The budget is fixed when the first job runs (framework.conf is read once, at start).
+            _makeTokens ??= new SemaphoreSlim(budget, budget);
+            _makeBudget = _makeBudget == 0 ? budget : _makeBudget;
+        }
+
+        budget = _makeBudget;
+        var concurrent = Math.Clamp(Volatile.Read(ref _ready), 1, options.Value.Workers);
+        var share = Math.Max(1, budget / concurrent);
+        for (var taken = 0; taken < share; taken++)
+        {
+            try
+            {
+                await _makeTokens.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                if (taken > 0)
+                {
+                    _makeTokens.Release(taken);
+                }
+
+                throw;
+            }
+        }
+
+        return share;
     }
 
     /// <summary>Jobs the engine did not finish itself end with the request: started ones with its exit code, queued ones as never reached.</summary>
@@ -146,7 +223,8 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
                 observer?.FinishJob(record, outcome.ExitCode, null);
                 if (observer is null)
                 {
-                    jobs.Finish(record, outcome.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, outcome.ExitCode, string.Empty, null);
+                    jobs.Finish(record, outcome.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, outcome.ExitCode,
+                        run.BlockedReason ?? string.Empty, null);
                 }
             }
         }

@@ -16,12 +16,14 @@ internal static class DaemonCommandLine
         ["--framework-conf"] = Key(nameof(DaemonOptions.FrameworkConf)),
         ["--admin-gid"] = Key(nameof(DaemonOptions.AdminGid)),
         ["--workers"] = Key(nameof(DaemonOptions.Workers)),
+        ["--reconcile-interval"] = Key(nameof(DaemonOptions.ReconcileInterval)),
     };
 
     /// <summary>Flags (no value), and the configuration key each sets to true.</summary>
     public static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["--no-depmod"] = Key(nameof(DaemonOptions.NoDepmod)),
+        ["--no-automation"] = Key(nameof(DaemonOptions.NoAutomation)),
     };
 
     /// <summary>Turns argv into configuration pairs; unknown options are an error, not silently ignored.</summary>

@@ -31,6 +31,12 @@ internal sealed class DaemonOptions
     /// <summary>Members of this group (primary or supplementary) may run actions, as root may.</summary>
     public uint? AdminGid { get; set; }
 
+    /// <summary>How often the reconciler compares the trees with what should be, besides watcher events (<c>hh:mm:ss</c>; 0 disables).</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>--no-automation</c>: no watchers, no reconciler: the daemon only runs what it is asked.</summary>
+    public bool NoAutomation { get; set; }
+
     /// <summary>Jobs that may run at once.</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 }

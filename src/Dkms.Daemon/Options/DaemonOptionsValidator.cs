@@ -37,6 +37,11 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
             failures.Add($"Workers must be between 1 and {DaemonOptions.MaxWorkers} (got {options.Workers}).");
         }
 
+        if (options.ReconcileInterval < TimeSpan.Zero)
+        {
+            failures.Add($"ReconcileInterval must not be negative (got {options.ReconcileInterval}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,5 +1,6 @@
 using Dkms.Core.Configuration;
 using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Automation;
 using Dkms.Daemon.Events;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
@@ -32,7 +33,8 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         var jobs = new JobManager(bus, TimeProvider.System, NullLogger<JobManager>.Instance);
         jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
-        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, runner, jobs, bus, TimeProvider.System);
+        var batches = new AutoinstallBatches(context, runner, bus, TimeProvider.System, NullLogger<AutoinstallBatches>.Instance);
+        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, runner, jobs, bus, batches, TimeProvider.System);
     }
 
     private void AddedModule(string name, string version)

@@ -1,0 +1,351 @@
+using System.Threading.Channels;
+using Dkms.Core.Actions;
+using Dkms.Core.Errors;
+using Dkms.Daemon.Events;
+using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Jobs;
+using Dkms.Daemon.Settings;
+using Dkms.Protocol.V1;
+using Google.Protobuf.WellKnownTypes;
+using KernelTarget = Dkms.Core.Actions.KernelTarget;
+using ModuleRef = Dkms.Core.Actions.ModuleRef;
+
+namespace Dkms.Daemon.Automation;
+
+/// <summary>
+/// Autoinstall as the daemon does it: for one kernel, one install job per AUTOINSTALL module (newest
+/// version), all queued at once on the worker pool; a module waits for the modules it BUILD_DEPENDS on in
+/// the same batch, and one that fails blocks only its dependents. depmod runs once for the kernel when every
+/// job has ended, then the kernel is settled (an event). At most one batch per kernel runs: a second request
+/// for that kernel joins it, which is the barrier kernel hooks wait on.
+/// </summary>
+internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runner, EventBus bus, TimeProvider time, ILogger<AutoinstallBatches> logger)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Batch> _active = new(StringComparer.Ordinal);
+
+    /// <summary>The batch running for <paramref name="target"/>, or a new one.</summary>
+    /// <param name="target">The kernel.</param>
+    /// <param name="caller">Who asked; null when the daemon started it (new headers, reconcile).</param>
+    /// <param name="options">The request's options (force, no_depmod, ...).</param>
+    /// <param name="skip">Modules an automatic batch leaves alone (they failed before with the same inputs).</param>
+    public Batch StartOrJoin(KernelTarget target, Caller? caller, Protocol.V1.ActionOptions? options, Func<ModuleRef, bool>? skip = null)
+    {
+        var key = $"{target.Kernel}/{target.Arch}";
+        lock (_gate)
+        {
+            if (_active.TryGetValue(key, out var running))
+            {
+                return running;
+            }
+
+            var batch = new Batch(target);
+            _active[key] = batch;
+            batch.Completion = Task.Run(async () =>
+            {
+                try
+                {
+                    return await RunAsync(batch, caller, options ?? new Protocol.V1.ActionOptions(), skip).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_gate)
+                    {
+                        _active.Remove(key);
+                    }
+
+                    batch.Complete();
+                }
+            });
+            return batch;
+        }
+    }
+
+    /// <summary>True while a batch runs for <paramref name="target"/>.</summary>
+    public bool IsActive(KernelTarget target)
+    {
+        lock (_gate)
+        {
+            return _active.ContainsKey($"{target.Kernel}/{target.Arch}");
+        }
+    }
+
+    private async Task<BatchResult> RunAsync(Batch batch, Caller? caller, Protocol.V1.ActionOptions options, Func<ModuleRef, bool>? skip)
+    {
+        var t = batch.Target;
+        var settings = Protocol.Execution.ProtoMapping.Apply(daemon.Settings, options);
+        var capture = new OutputCapture(batch.Emit, time, settings.Verbose);
+        var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache);
+        var output = capture.Output;
+        var coreOptions = Protocol.Execution.ProtoMapping.ToCore(options);
+        var failed = new List<string>();
+        var jobIds = new List<string>();
+        var exit = 0;
+        try
+        {
+            if (File.Exists(Path.Combine(settings.ConfigDir, "no-autoinstall")))
+            {
+                output.Line("Automatic installation of modules has been disabled.");
+                return Settle(batch, exit, failed, jobIds);
+            }
+
+            var plan = await engine.PlanAutoinstallAsync(t, coreOptions).ConfigureAwait(false);
+            var queue = plan.Queue.Where(q => skip?.Invoke(q.Module) != true).ToList();
+            if (queue.Count > 0 && queue.Any(q => !engine.IsBuiltDir(q.Module.Module, q.Module.Version, t.Kernel, t.Arch)))
+            {
+                engine.RequireHeaders(t, coreOptions); // dkms's exit 21 for the whole run
+            }
+
+            var runs = new Dictionary<string, ActionRun>(StringComparer.Ordinal);
+            var installed = new HashSet<string>(plan.AlreadyInstalled, StringComparer.Ordinal);
+            var inBatch = queue.Select(q => q.Module.Module).ToHashSet(StringComparer.Ordinal);
+            foreach (var (mv, depends) in queue)
+            {
+                var request = new ActionRequest
+                {
+                    Install = new InstallRequest
+                    {
+                        Module = new Protocol.V1.ModuleRef { Name = mv.Module, Version = mv.Version },
+                        Kernels = { new Protocol.V1.KernelTarget { Kernel = t.Kernel, Arch = t.Arch } },
+                        Options = options.Clone(),
+                    },
+                };
+                request.Install.Options.NoDepmod = true; // once for the kernel, after the batch
+                var deps = depends.ToList();
+                var run = runner.Start(request, caller, ct => WaitForDependenciesAsync(mv, deps, runs, installed, inBatch, ct));
+                lock (runs)
+                {
+                    runs[mv.Module] = run;
+                }
+            }
+
+            // Each module's output as one block, in the order the modules end, as dkms prints them one after another.
+            var results = new List<(ModuleRef Module, int Code)>();
+            var pending = queue.Select(q => (q.Module, Run: runs[q.Module.Module])).ToList();
+            jobIds.AddRange(pending.SelectMany(p => p.Run.Jobs.Select(j => j.Id)));
+            var reading = pending.ToDictionary(p => p.Run, p => ReadBlockAsync(batch, p.Run));
+            while (reading.Count > 0)
+            {
+                var done = await Task.WhenAny(reading.Values).ConfigureAwait(false);
+                var run = reading.First(r => r.Value == done).Key;
+                reading.Remove(run);
+                var (block, code) = await done.ConfigureAwait(false);
+                var mv = pending.First(p => p.Run == run).Module;
+                if (code == 0)
+                {
+                    lock (installed)
+                    {
+                        installed.Add(mv.Module);
+                    }
+                }
+
+                results.Add((mv, code));
+                batch.Emit(Line($"Autoinstall of module {mv} for kernel {t}"));
+                foreach (var line in block)
+                {
+                    batch.Emit(line);
+                }
+
+                batch.Emit(Line(string.Empty));
+            }
+
+            var ok = results.Where(r => r.Code == 0).Select(r => r.Module.Module).ToList();
+            var skipped = results.Where(r => r.Code == 77).Select(r => r.Module.Module).ToList();
+            var blocked = results.Where(r => r.Code == ActionRunner.BlockedExitCode && runs[r.Module.Module].BlockedReason is not null).ToList();
+            failed.AddRange(results.Where(r => r.Code is not 0 and not 77).Select(r => $"{r.Module.Module}/{r.Module.Version}"));
+            if (ok.Count > 0)
+            {
+                // Each install printed dkms's depmod line already (its own depmod was skipped): this one is silent.
+                await new DkmsEngine(settings, Core.Output.DkmsOutput.Null, daemon.ConfCache).DepmodAsync(t.Kernel, coreOptions).ConfigureAwait(false);
+                output.Line($"Autoinstall on {t.Kernel} succeeded for module(s) {string.Join(' ', plan.AlreadyInstalled.Concat(ok))}.");
+            }
+
+            if (skipped.Count > 0)
+            {
+                output.Line($"Autoinstall on {t.Kernel} was skipped for module(s) {string.Join(' ', skipped)}.");
+            }
+
+            var failedHere = results.Where(r => r.Code is not 0 and not 77 && !blocked.Contains(r)).ToList();
+            if (failedHere.Count > 0)
+            {
+                output.Line($"Autoinstall on {t.Kernel} failed for module(s) {string.Join(' ', failedHere.Select(r => $"{r.Module.Module}({r.Code})"))}.");
+            }
+
+            foreach (var (mv, _) in blocked)
+            {
+                output.Line(runs[mv.Module].BlockedReason!);
+            }
+
+            if (failed.Count > 0)
+            {
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, 11, "One or more modules failed to install during autoinstall.",
+                    "Refer to previous errors for more information.");
+            }
+
+            if (ok.Count > 0)
+            {
+                await engine.PostTransactionAsync().ConfigureAwait(false);
+            }
+        }
+        catch (DkmsException e)
+        {
+            engine.Report(e);
+            exit = e.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            output.Error(e.Message);
+            exit = 1;
+        }
+
+        return Settle(batch, exit, failed, jobIds);
+    }
+
+    private BatchResult Settle(Batch batch, int exit, List<string> failed, List<string> jobIds)
+    {
+        var e = new KernelEvent
+        {
+            Kernel = new Protocol.V1.KernelTarget { Kernel = batch.Target.Kernel, Arch = batch.Target.Arch },
+            HeadersDir = KernelTrees.CompleteHeaders(daemon.Settings.InstallTree, batch.Target.Kernel) ?? string.Empty,
+            AllSucceeded = exit == 0,
+        };
+        e.FailedModules.AddRange(failed);
+        e.JobIds.AddRange(jobIds);
+        bus.Publish(new Event { KernelSettled = e });
+        AutomationLog.Settled(logger, batch.Target.Kernel, exit, failed.Count);
+        return new BatchResult(exit, failed);
+    }
+
+    /// <summary>
+    /// Waits for the modules <paramref name="mv"/> BUILD_DEPENDS on that are in this batch; a dependency that
+    /// is neither installed now nor was (nor skipped) blocks it, with dkms's words.
+    /// </summary>
+    private static async Task<string?> WaitForDependenciesAsync(ModuleRef mv, List<string> deps, Dictionary<string, ActionRun> runs,
+        HashSet<string> installed, HashSet<string> inBatch, CancellationToken ct)
+    {
+        foreach (var dep in deps.Where(inBatch.Contains))
+        {
+            ActionRun? run;
+            lock (runs)
+            {
+                runs.TryGetValue(dep, out run);
+            }
+
+            while (run is null)
+            {
+                await Task.Delay(10, ct).ConfigureAwait(false); // the batch is still queueing its modules
+                lock (runs)
+                {
+                    runs.TryGetValue(dep, out run);
+                }
+            }
+
+            await run.Completion.WaitAsync(ct).ConfigureAwait(false);
+        }
+
+        List<string> missing;
+        lock (installed)
+        {
+            missing = deps.Where(d => !installed.Contains(d) && !(runs.TryGetValue(d, out var r) && r.Jobs.All(j => j.Snapshot().State == JobState.Skipped)))
+                .ToList();
+        }
+
+        return missing.Count == 0 ? null : $"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', missing)}.";
+    }
+
+    /// <summary>A module's run: its output lines (buffered) and exit code.</summary>
+    private static async Task<(List<OutputLine> Lines, int Code)> ReadBlockAsync(Batch batch, ActionRun run)
+    {
+        var lines = new List<OutputLine>();
+        var code = 1;
+        await foreach (var e in run.Events.ReadAllAsync().ConfigureAwait(false))
+        {
+            switch (e.EventCase)
+            {
+                case ActionEvent.EventOneofCase.Output:
+                    lines.Add(e.Output);
+                    break;
+                case ActionEvent.EventOneofCase.Job:
+                    batch.EmitJob(e.Job);
+                    break;
+                case ActionEvent.EventOneofCase.Result:
+                    code = e.Result.ExitCode;
+                    break;
+            }
+        }
+
+        return (lines, code);
+    }
+
+    private OutputLine Line(string text) => new() { Stream = OutputStream.Stdout, Text = text, Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
+}
+
+/// <summary>How a batch ended: dkms's exit code for autoinstall (0, 11, 21) and the modules that failed.</summary>
+internal sealed record BatchResult(int ExitCode, IReadOnlyList<string> Failed);
+
+/// <summary>One kernel's autoinstall batch: its events (job updates and output, replayed to every joiner) and its end.</summary>
+internal sealed class Batch(KernelTarget target)
+{
+    private readonly Lock _gate = new();
+    private readonly List<ActionEvent> _events = [];
+    private readonly List<Channel<ActionEvent>> _followers = [];
+    private bool _completed;
+
+    public KernelTarget Target { get; } = target;
+
+    public Task<BatchResult> Completion { get; set; } = Task.FromResult(new BatchResult(0, []));
+
+    public void Emit(OutputLine line) => Add(new ActionEvent { Output = line });
+
+    public void EmitJob(Job job) => Add(new ActionEvent { Job = job });
+
+    /// <summary>Everything so far, then what follows until the batch ends.</summary>
+    public ChannelReader<ActionEvent> Follow()
+    {
+        var channel = Channel.CreateUnbounded<ActionEvent>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_gate)
+        {
+            foreach (var e in _events)
+            {
+                channel.Writer.TryWrite(e);
+            }
+
+            if (_completed)
+            {
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _followers.Add(channel);
+            }
+        }
+
+        return channel.Reader;
+    }
+
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            foreach (var f in _followers)
+            {
+                f.Writer.TryComplete();
+            }
+
+            _followers.Clear();
+        }
+    }
+
+    private void Add(ActionEvent e)
+    {
+        lock (_gate)
+        {
+            _events.Add(e);
+            foreach (var f in _followers)
+            {
+                f.Writer.TryWrite(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+using System.Threading.Channels;
+using Dkms.Core.Actions;
+using Dkms.Core.Output;
+using Dkms.Core.Platform;
+using Dkms.Core.Versioning;
+using Dkms.Daemon.Events;
+using Dkms.Daemon.Jobs;
+using Dkms.Daemon.Options;
+using Dkms.Daemon.Settings;
+using Dkms.Protocol.V1;
+using Microsoft.Extensions.Options;
+using KernelTarget = Dkms.Core.Actions.KernelTarget;
+using ModuleRef = Dkms.Core.Actions.ModuleRef;
+
+namespace Dkms.Daemon.Automation;
+
+/// <summary>
+/// Level-triggered: compares what should be (every added AUTOINSTALL module, newest version, installed on the
+/// kernels autoinstall covers) with the trees, and queues what is missing. Watchers only nudge it; it also
+/// runs at start-up (which replaces dkms's boot-time service), after watcher trouble, periodically and on
+/// demand. It never queues work already queued or running, and does not retry a module that failed until
+/// its inputs change.
+/// </summary>
+internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, AutoinstallBatches batches, EventBus bus,
+    IOptions<DaemonOptions> options, TimeProvider time, ILogger<Reconciler> logger) : BackgroundService
+{
+    /// <summary>Events closer together than this are one burst (a package unpacking).</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>A burst never delays the reconcile longer than this.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a new source directory without dkms.conf is re-checked (a copy in progress).</summary>
+    public static readonly TimeSpan SourceGrace = TimeSpan.FromMinutes(2);
+
+    private static readonly string[] HeaderLinks = ["build", "source"];
+
+    private readonly Channel<string> _nudges = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<string> _knownKernels = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _completeKernels = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _detected = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
+    private SeenSources? _seen;
+    private bool _initialScan = true;
+
+    /// <summary>Asks for a reconcile soon (debounced).</summary>
+    public void Nudge(string reason) => _nudges.Writer.TryWrite(reason);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.NoAutomation)
+        {
+            return;
+        }
+
+        var settings = daemon.Settings;
+        _seen = new SeenSources(Path.Combine(settings.DkmsTree, ".dkmsd", "seen-sources"));
+        _seen.Load();
+        var recovered = StartupRecovery.Run(settings.DkmsTree, settings.InstallTree);
+        if (recovered.Count > 0)
+        {
+            AutomationLog.Recovered(logger, recovered.Count, string.Join(", ", recovered));
+        }
+
+        Nudge("start-up");
+        var interval = options.Value.ReconcileInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var reason = await NextAsync(interval, stoppingToken).ConfigureAwait(false);
+            if (reason is null)
+            {
+                return;
+            }
+
+            try
+            {
+                AutomationLog.Reconciling(logger, reason);
+                await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                AutomationLog.ReconcileFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>The next nudge (then the rest of its burst), or the periodic tick; null when stopping.</summary>
+    private async Task<string?> NextAsync(TimeSpan interval, CancellationToken ct)
+    {
+        using var periodic = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (interval > TimeSpan.Zero)
+        {
+            periodic.CancelAfter(interval);
+        }
+
+        string reason;
+        try
+        {
+            reason = await _nudges.Reader.ReadAsync(periodic.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return "periodic";
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        var reasons = new SortedSet<string>(StringComparer.Ordinal) { reason };
+        var deadline = time.GetUtcNow() + MaxDelay;
+        while (time.GetUtcNow() < deadline)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            quiet.CancelAfter(Quiet);
+            try
+            {
+                reasons.Add(await _nudges.Reader.ReadAsync(quiet.Token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                break; // quiet: the burst is over
+            }
+        }
+
+        return reasons.Count <= 3 ? string.Join(", ", reasons) : $"{string.Join(", ", reasons.Take(3))} and {reasons.Count - 3} more";
+    }
+
+    private async Task ReconcileAsync(CancellationToken ct)
+    {
+        var settings = daemon.Settings;
+        var engine = new DkmsEngine(settings, DkmsOutput.Null, daemon.ConfCache);
+        var arch = SystemInfo.MachineArch();
+
+        var kernels = KernelTrees.List(settings.InstallTree);
+        var removed = _knownKernels.Where(k => !kernels.Contains(k)).ToList();
+        foreach (var k in removed)
+        {
+            _knownKernels.Remove(k);
+            _completeKernels.Remove(k);
+            _detected.Remove(k);
+            AutomationLog.KernelRemoved(logger, k);
+            bus.Publish(new Event { KernelRemoved = new KernelEvent { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch } } });
+            runner.Start(new ActionRequest { RemoveKernel = new RemoveKernelRequest { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch } } }, null);
+        }
+
+        _knownKernels.UnionWith(kernels);
+        var complete = kernels.Where(k => KernelTrees.CompleteHeaders(settings.InstallTree, k) is not null).ToList();
+        foreach (var k in complete.Where(k => !_completeKernels.Contains(k)))
+        {
+            _completeKernels.Add(k);
+            var headers = KernelTrees.CompleteHeaders(settings.InstallTree, k)!;
+            AutomationLog.KernelDetected(logger, k, headers);
+            bus.Publish(new Event { KernelDetected = new KernelEvent { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch }, HeadersDir = headers } });
+            if (!_initialScan)
+            {
+                _detected.Add(k); // headers that appeared while we watched: autoinstall, as dkms's kernel hook
+            }
+        }
+
+        _completeKernels.IntersectWith(complete);
+        if (kernels.Except(complete).Any(k => HasHeadersLink(settings.InstallTree, k)))
+        {
+            _ = RecheckLaterAsync(ct); // headers still being unpacked: look again shortly
+        }
+
+        await AddNewSourcesAsync(settings.SourceTree, ct).ConfigureAwait(false);
+
+        // The kernels autoinstall covers: the running one and the newest, every kernel with
+        // autoinstall_all_kernels, and those whose headers appeared while the daemon watched.
+        var covered = new HashSet<string>(_detected, StringComparer.Ordinal);
+        if (settings.AutoinstallAllKernels)
+        {
+            covered.UnionWith(complete);
+        }
+        else
+        {
+            covered.UnionWith(complete.Where(k => k == engine.RunningKernel));
+            if (complete.Count > 0)
+            {
+                covered.Add(complete.Max(VersionOrder.Natural)!);
+            }
+        }
+
+        foreach (var k in covered.Order(VersionOrder.Natural))
+        {
+            var t = new KernelTarget(k, arch);
+            if (batches.IsActive(t))
+            {
+                continue; // never queue what is queued or running
+            }
+
+            AutoinstallPlan plan;
+            try
+            {
+                plan = await engine.PlanAutoinstallAsync(t, Core.Actions.ActionOptions.Default, ct).ConfigureAwait(false);
+            }
+            catch (Core.Errors.DkmsException)
+            {
+                continue; // an unreadable dkms.conf: the periodic reconcile tries again, an explicit autoinstall reports it
+            }
+
+            var todo = plan.Queue.Where(q => !FailedBefore(q.Module, t)).ToList();
+            if (todo.Count == 0)
+            {
+                if (_detected.Remove(k))
+                {
+                    bus.Publish(new Event { KernelSettled = new KernelEvent { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch }, AllSucceeded = true } });
+                }
+
+                continue;
+            }
+
+            var batch = batches.StartOrJoin(t, caller: null, options: null, skip: m => FailedBefore(m, t));
+            _ = RememberFailuresAsync(batch, t, todo.Select(q => q.Module).ToList());
+            _detected.Remove(k);
+        }
+
+        _initialScan = false;
+    }
+
+    /// <summary>
+    /// Adds source directories that appeared since the daemon last decided about them.
+    /// The first start on a tree only records what is there.
+    /// </summary>
+    private async Task AddNewSourcesAsync(string sourceTree, CancellationToken ct)
+    {
+        if (!Directory.Exists(sourceTree) || _seen is null)
+        {
+            return;
+        }
+
+        var dirs = Directory.EnumerateDirectories(sourceTree).Select(Path.GetFileName).OfType<string>()
+            .Where(n => !n.StartsWith('.')).ToList();
+        if (!_seen.Exists)
+        {
+            _seen.Add(dirs);
+            return;
+        }
+
+        var decided = new List<string>();
+        var adds = new List<ActionRun>();
+        foreach (var name in dirs.Where(n => !_seen.Contains(n)))
+        {
+            var dir = Path.Combine(sourceTree, name);
+            if (!File.Exists(Path.Combine(dir, "dkms.conf")))
+            {
+                if (time.GetUtcNow() - Directory.GetLastWriteTimeUtc(dir) < SourceGrace)
+                {
+                    _ = RecheckLaterAsync(ct); // still being copied
+                }
+                else
+                {
+                    decided.Add(name); // not a dkms module
+                }
+
+                continue;
+            }
+
+            AutomationLog.SourceAppeared(logger, dir);
+            adds.Add(runner.Start(new ActionRequest { Add = new AddRequest { SourceDir = dir } }, null));
+            decided.Add(name);
+        }
+
+        _seen.Add(decided);
+        foreach (var run in adds)
+        {
+            await run.Completion.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecheckLaterAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            Nudge("a tree still being written");
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>A <c>build</c> or <c>source</c> link (or directory) exists, whatever its state, and is recent.</summary>
+    private bool HasHeadersLink(string installTree, string kernel) => HeaderLinks
+        .Select(n => new FileInfo(Path.Combine(installTree, kernel, n)))
+        .Any(f => (f.LinkTarget is not null || Directory.Exists(f.FullName)) && time.GetUtcNow() - f.LastWriteTimeUtc < SourceGrace);
+
+    /// <summary>A module that failed on a kernel is not retried on its own until its dkms.conf or the headers change.</summary>
+    private bool FailedBefore(ModuleRef mv, KernelTarget t)
+    {
+        lock (_failures)
+        {
+            return _failures.TryGetValue($"{mv}/{t.Kernel}/{t.Arch}", out var stamp) && stamp == Inputs(mv, t);
+        }
+    }
+
+    private async Task RememberFailuresAsync(Batch batch, KernelTarget t, List<ModuleRef> modules)
+    {
+        var result = await batch.Completion.ConfigureAwait(false);
+        lock (_failures)
+        {
+            foreach (var mv in modules.Where(m => result.Failed.Contains(m.ToString())))
+            {
+                _failures[$"{mv}/{t.Kernel}/{t.Arch}"] = Inputs(mv, t);
+            }
+        }
+    }
+
+    private string Inputs(ModuleRef mv, KernelTarget t)
+    {
+        var settings = daemon.Settings;
+        var conf = Path.Combine(settings.SourceTree, $"{mv.Module}-{mv.Version}", "dkms.conf");
+        var headers = KernelTrees.CompleteHeaders(settings.InstallTree, t.Kernel);
+        return $"{Stamp(conf)}|{Stamp(headers is null ? null : Path.Combine(headers, ".config"))}";
+    }
+
+    private static string Stamp(string? file) => file is not null && File.Exists(file) ? File.GetLastWriteTimeUtc(file).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,54 @@
+using Dkms.Core.Processes;
+using Dkms.Core.Tree;
+
+namespace Dkms.Daemon.Automation;
+
+/// <summary>
+/// What a killed daemon (or dkms) can leave behind, cleaned before the first job: builds still running in
+/// their own session, build directories, staging directories of unpublished builds, and temporary module
+/// files of unfinished installs. The trees themselves are never half-changed (builds are published and
+/// modules installed with one rename each), so after this the reconciler can simply redo the work.
+/// </summary>
+internal static class StartupRecovery
+{
+    public static List<string> Run(string dkmsTree, string installTree)
+    {
+        var cleaned = new List<string>();
+        if (Directory.Exists(dkmsTree))
+        {
+            foreach (var moduleDir in Directory.EnumerateDirectories(dkmsTree).Where(d => !Path.GetFileName(d).StartsWith('.')))
+            {
+                foreach (var versionDir in Directory.EnumerateDirectories(moduleDir))
+                {
+                    var build = Path.Combine(versionDir, "build");
+                    if (Directory.Exists(build) && new FileInfo(build).LinkTarget is null && File.Exists(Path.Combine(build, OrphanGuard.MarkerName)))
+                    {
+                        OrphanGuard.StopStale(build);
+                        Directory.Delete(build, recursive: true);
+                        cleaned.Add(build);
+                    }
+
+                    foreach (var kernelDir in Directory.EnumerateDirectories(versionDir).Where(d => DkmsTree.LooksLikeKernel(Path.GetFileName(d))))
+                    {
+                        foreach (var staging in Directory.EnumerateDirectories(kernelDir, ".tmp_*"))
+                        {
+                            Directory.Delete(staging, recursive: true);
+                            cleaned.Add(staging);
+                        }
+                    }
+                }
+            }
+        }
+
+        foreach (var kernel in KernelTrees.List(installTree))
+        {
+            foreach (var tmp in FileWalker.Files(Path.Combine(installTree, kernel), name => name.Contains(".dkms-tmp-", StringComparison.Ordinal)))
+            {
+                File.Delete(tmp);
+                cleaned.Add(tmp);
+            }
+        }
+
+        return cleaned;
+    }
+}
