@@ -22,6 +22,7 @@ internal static class DaemonCommandLine
     public static readonly IReadOnlyDictionary<string, string> Flags = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["--no-depmod"] = Key(nameof(DaemonOptions.NoDepmod)),
+        ["--no-dbus"] = Key(nameof(DaemonOptions.NoDBus)),
     };
 
     /// <summary>Turns argv into configuration pairs; unknown options are an error, not silently ignored.</summary>
