@@ -24,6 +24,9 @@ internal static partial class DBusLog
     [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "D-Bus: the event stream overflowed; signals after event {Sequence} were skipped until now")]
     public static partial void Overflowed(ILogger logger, ulong sequence);
 
+    [LoggerMessage(EventId = 708, Level = LogLevel.Warning, Message = "D-Bus: {Source} failed (disconnect: {Disconnect})")]
+    public static partial void ConnectionException(ILogger logger, string source, bool disconnect, Exception exception);
+
     [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "D-Bus: {Method} failed")]
     public static partial void MethodFailed(ILogger logger, string method, Exception exception);
 }

@@ -76,12 +76,20 @@ internal sealed class DBusSignalService(EventBus bus, DaemonObject exported, IOp
     /// <summary>Writes the signal into the connection's send queue; TrySendMessage never blocks.</summary>
     internal static bool Send(DBusConnection connection, DBusSignal signal)
     {
-        using var writer = connection.GetMessageWriter();
-        WriteSignal(writer, signal);
-        return connection.TrySendMessage(writer.CreateMessage());
+        var writer = connection.GetMessageWriter();
+        try
+        {
+            WriteSignal(ref writer, signal);
+            return connection.TrySendMessage(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
-    internal static void WriteSignal(MessageWriter writer, DBusSignal signal)
+    /// <remarks>MessageWriter is a struct: by reference, or the writes land in a copy.</remarks>
+    internal static void WriteSignal(ref MessageWriter writer, DBusSignal signal)
     {
         writer.WriteSignalHeader(null, DBusNames.ObjectPath, DBusNames.Interface, signal.Member, signal.Signature);
         foreach (var arg in signal.Args)
@@ -116,7 +124,10 @@ internal sealed class DBusSignalService(EventBus bus, DaemonObject exported, IOp
             DBusConnection? connection = null;
             try
             {
-                connection = new DBusConnection(address);
+                connection = new DBusConnection(new DBusConnectionOptions(address)
+                {
+                    OnException = c => DBusLog.ConnectionException(logger, c.Source.ToString(), c.DisconnectConnection, c.Exception),
+                });
                 await connection.ConnectAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
                 connection.AddMethodHandler(exported);
                 if (!await connection.TryRequestNameAsync(DBusNames.BusName, RequestNameOptions.None).ConfigureAwait(false))

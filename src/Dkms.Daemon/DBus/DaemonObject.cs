@@ -12,6 +12,16 @@ namespace Dkms.Daemon.DBus;
 internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObject> logger) : IPathMethodHandler
 {
     private static readonly ReadOnlyMemory<byte> InterfaceXml = LoadXml();
+
+    // Tmds.DBus adds Introspectable and Peer to the reply; Properties is ours to declare.
+    private static readonly ReadOnlyMemory<byte> PropertiesXml = """
+        <interface name="org.freedesktop.DBus.Properties">
+          <method name="Get"><arg name="interface" type="s" direction="in"/><arg name="name" type="s" direction="in"/><arg name="value" type="v" direction="out"/></method>
+          <method name="GetAll"><arg name="interface" type="s" direction="in"/><arg name="properties" type="a{sv}" direction="out"/></method>
+          <method name="Set"><arg name="interface" type="s" direction="in"/><arg name="name" type="s" direction="in"/><arg name="value" type="v" direction="in"/></method>
+          <signal name="PropertiesChanged"><arg name="interface" type="s"/><arg name="changed" type="a{sv}"/><arg name="invalidated" type="as"/></signal>
+        </interface>
+        """u8.ToArray();
     private static readonly string[] PropertyNames = ["Version", "ActiveJobCount"];
 
     public string Path => DBusNames.ObjectPath;
@@ -23,25 +33,44 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
 
     public ValueTask HandleMethodAsync(MethodContext context)
     {
+        try
+        {
+            Dispatch(context);
+        }
+        catch (Exception e)
+        {
+            // A throwing handler would make Tmds.DBus drop the whole connection: answer this call with an error instead.
+            DBusLog.MethodFailed(logger, context.Request.MemberAsString ?? "?", e);
+            if (!context.ReplySent && !context.NoReplyExpected)
+            {
+                context.ReplyError("org.dkmsd.Daemon1.Error.Failed", e.Message);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Dispatch(MethodContext context)
+    {
         var request = context.Request;
         var iface = request.InterfaceAsString;
         var member = request.MemberAsString ?? string.Empty;
         switch (iface, member)
         {
             case (DBusNames.Introspectable, "Introspect"):
-                context.ReplyIntrospectXml([InterfaceXml], ReadOnlySpan<string>.Empty);
+                context.ReplyIntrospectXml([InterfaceXml, PropertiesXml], ReadOnlySpan<string>.Empty);
                 break;
             case (DBusNames.Peer, "Ping"):
-                Reply(context, null, _ => { });
+                Reply(context, null, (ref MessageWriter _) => { });
                 break;
             case (DBusNames.Peer, "GetMachineId"):
-                Reply(context, "s", w => w.WriteString(MachineId()));
+                Reply(context, "s", (ref MessageWriter w) => w.WriteString(MachineId()));
                 break;
             case (DBusNames.Properties, _):
                 Properties(context, member);
                 break;
             case (DBusNames.Interface or null, "GetActiveJobs"):
-                Reply(context, "a(sssssss)", w =>
+                Reply(context, "a(sssssss)", (ref MessageWriter w) =>
                 {
                     var array = w.WriteArrayStart(DBusType.Struct);
                     foreach (var job in reader.ActiveJobs())
@@ -66,8 +95,6 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
                 context.ReplyUnknownMethodError();
                 break;
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private async Task ReplyStatusAsync(MethodContext context, bool lines)
@@ -77,11 +104,11 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
             var (entries, text) = await reader.StatusAsync(context.RequestAborted).ConfigureAwait(false);
             if (lines)
             {
-                Reply(context, "as", w => w.WriteArray(text.ToArray()));
+                Reply(context, "as", (ref MessageWriter w) => w.WriteArray(text.ToArray()));
                 return;
             }
 
-            Reply(context, "a(sssss)", w =>
+            Reply(context, "a(sssss)", (ref MessageWriter w) =>
             {
                 var array = w.WriteArrayStart(DBusType.Struct);
                 foreach (var e in entries)
@@ -122,11 +149,11 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
                     return;
                 }
 
-                Reply(context, "v", w => WriteProperty(w, name));
+                Reply(context, "v", (ref MessageWriter w) => WriteProperty(ref w, name));
                 break;
             case "GetAll":
                 var all = body.ReadString();
-                Reply(context, "a{sv}", w =>
+                Reply(context, "a{sv}", (ref MessageWriter w) =>
                 {
                     var dict = w.WriteDictionaryStart();
                     if (all == DBusNames.Interface)
@@ -135,7 +162,7 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
                         {
                             w.WriteDictionaryEntryStart();
                             w.WriteString(p);
-                            WriteProperty(w, p);
+                            WriteProperty(ref w, p);
                         }
                     }
 
@@ -151,7 +178,7 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
         }
     }
 
-    private void WriteProperty(MessageWriter w, string name)
+    private void WriteProperty(ref MessageWriter w, string name)
     {
         if (name == "Version")
         {
@@ -163,16 +190,26 @@ internal sealed class DaemonObject(DaemonStatusReader reader, ILogger<DaemonObje
         }
     }
 
-    private static void Reply(MethodContext context, string? signature, Action<MessageWriter> body)
+    /// <summary>Writes a reply body. MessageWriter is a struct: it must be passed by reference.</summary>
+    private delegate void BodyWriter(ref MessageWriter writer);
+
+    private static void Reply(MethodContext context, string? signature, BodyWriter body)
     {
         if (context.NoReplyExpected)
         {
             return;
         }
 
-        using var writer = context.CreateReplyWriter(signature!);
-        body(writer);
-        context.Reply(writer.CreateMessage());
+        var writer = context.CreateReplyWriter(signature!);
+        try
+        {
+            body(ref writer);
+            context.Reply(writer.CreateMessage());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     private static string MachineId()
