@@ -1,5 +1,6 @@
 using Dkms.Daemon.Authorization;
 using Dkms.Daemon.Automation;
+using Dkms.Daemon.DBus;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Listening;
@@ -26,6 +27,7 @@ try
     builder.Services.AddPeerAuthorization();
     builder.Services.AddJobs();
     builder.Services.AddAutomation();
+    builder.Services.AddDBusSignals(); // after the event bus; subscribes when the host starts, before the socket listens
     builder.Services.AddDkmsGrpc();
     builder.Services.AddUnixSocketListener();
     builder.Services.AddSystemdNotify(); // after the listener: READY=1 follows the socket mode being set

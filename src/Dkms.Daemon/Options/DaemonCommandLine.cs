@@ -24,6 +24,7 @@ internal static class DaemonCommandLine
     {
         ["--no-depmod"] = Key(nameof(DaemonOptions.NoDepmod)),
         ["--no-automation"] = Key(nameof(DaemonOptions.NoAutomation)),
+        ["--no-dbus"] = Key(nameof(DaemonOptions.NoDBus)),
     };
 
     /// <summary>Turns argv into configuration pairs; unknown options are an error, not silently ignored.</summary>

@@ -28,6 +28,9 @@ internal sealed class DaemonOptions
     /// <summary><c>--no-depmod</c>: never run depmod, whatever a request says.</summary>
     public bool NoDepmod { get; set; }
 
+    /// <summary><c>--no-dbus</c>: stay off the system bus (no name, no signals).</summary>
+    public bool NoDBus { get; set; }
+
     /// <summary>Members of this group (primary or supplementary) may run actions, as root may.</summary>
     public uint? AdminGid { get; set; }
 
