@@ -121,6 +121,15 @@ internal static class JobText
                     w.WriteNull("exit_code");
                 }
 
+                if (j.RequestedBy is { } caller)
+                {
+                    w.WriteNumber("requested_by", caller.Uid);
+                }
+                else
+                {
+                    w.WriteNull("requested_by"); // the daemon's own work (new kernel headers, reconcile)
+                }
+
                 w.WriteString("first_error_line", j.FirstErrorLine);
                 w.WriteString("log_path", j.LogPath);
                 Time(w, "created_at", j.CreatedAt);

@@ -97,7 +97,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             }
 
             var runs = new Dictionary<string, ActionRun>(StringComparer.Ordinal);
-            var installed = new HashSet<string>(plan.AlreadyInstalled, StringComparer.Ordinal);
+            var installed = new HashSet<string>(plan.AlreadyInstalled, StringComparer.Ordinal); // before the batch; never changed
             var inBatch = queue.Select(q => q.Module.Module).ToHashSet(StringComparer.Ordinal);
             foreach (var (mv, depends) in queue)
             {
@@ -131,14 +131,6 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
                 reading.Remove(run);
                 var (block, code) = await done.ConfigureAwait(false);
                 var mv = pending.First(p => p.Run == run).Module;
-                if (code == 0)
-                {
-                    lock (installed)
-                    {
-                        installed.Add(mv.Module);
-                    }
-                }
-
                 results.Add((mv, code));
                 batch.Emit(Line($"Autoinstall of module {mv} for kernel {t}"));
                 foreach (var line in block)
@@ -243,11 +235,12 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             await run.Completion.WaitAsync(ct).ConfigureAwait(false);
         }
 
+        // A dependency counts when it was installed before the batch, or its job here ended installed or skipped.
         List<string> missing;
-        lock (installed)
+        lock (runs)
         {
-            missing = deps.Where(d => !installed.Contains(d) && !(runs.TryGetValue(d, out var r) && r.Jobs.All(j => j.Snapshot().State == JobState.Skipped)))
-                .ToList();
+            missing = deps.Where(d => !installed.Contains(d) && !(runs.TryGetValue(d, out var r) && r.Completion.IsCompleted
+                && r.Jobs.All(j => j.Snapshot().State is JobState.Succeeded or JobState.Skipped))).ToList();
         }
 
         return missing.Count == 0 ? null : $"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', missing)}.";

@@ -51,29 +51,37 @@ internal sealed class DaemonTrees : IDisposable
     }
 
     /// <summary>
-    /// The repository's example module (a real kernel module) as <c>&lt;source_tree&gt;/name-version</c>;
-    /// <paramref name="extraConf"/> is appended to its dkms.conf, <paramref name="brokenSource"/> breaks its C source.
+    /// The repository's example module (a real kernel module) as <c>&lt;source_tree&gt;/name-version</c>, its .ko named
+    /// after the package (so several can be installed side by side); <paramref name="extraConf"/> is appended to its
+    /// dkms.conf, <paramref name="brokenSource"/> breaks its C source.
     /// </summary>
     public string ExampleModule(string name = "hello-dkms", string version = "1.0", string extraConf = "", bool brokenSource = false)
     {
         var from = Path.Combine(Processes.RepositoryRoot, "examples", "hello-dkms-1.0");
         var dir = Path.Combine(SourceTree, $"{name}-{version}");
+        var ko = name.Replace('-', '_');
         Directory.CreateDirectory(dir);
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
-        }
-
-        var conf = File.ReadAllText(Path.Combine(dir, "dkms.conf"))
+        File.WriteAllText(Path.Combine(dir, "Makefile"), $"obj-m := {ko}.o\n");
+        File.Copy(Path.Combine(from, "hello_dkms.c"), Path.Combine(dir, ko + ".c"));
+        var conf = File.ReadAllText(Path.Combine(from, "dkms.conf"))
             .Replace("PACKAGE_NAME=\"hello-dkms\"", $"PACKAGE_NAME=\"{name}\"", StringComparison.Ordinal)
-            .Replace("PACKAGE_VERSION=\"1.0\"", $"PACKAGE_VERSION=\"{version}\"", StringComparison.Ordinal);
+            .Replace("PACKAGE_VERSION=\"1.0\"", $"PACKAGE_VERSION=\"{version}\"", StringComparison.Ordinal)
+            .Replace("BUILT_MODULE_NAME[0]=\"hello_dkms\"", $"BUILT_MODULE_NAME[0]=\"{ko}\"", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(dir, "dkms.conf"), conf + extraConf);
         if (brokenSource)
         {
-            File.AppendAllText(Path.Combine(dir, "hello_dkms.c"), "\nstatic int broken(void) { return undeclared_thing; }\n");
+            File.AppendAllText(Path.Combine(dir, ko + ".c"), "\nstatic int broken(void) { return undeclared_thing; }\n");
         }
 
         return dir;
+    }
+
+    /// <summary>A script in a module's source directory, for PRE_BUILD, PRE_INSTALL and friends.</summary>
+    public static void Script(string moduleDir, string name, string body)
+    {
+        var path = Path.Combine(moduleDir, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
     }
 
     /// <summary>A version whose source is gone: dkms status reports it broken.</summary>
