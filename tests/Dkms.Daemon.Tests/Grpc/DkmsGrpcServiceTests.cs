@@ -18,6 +18,8 @@ public sealed class DkmsGrpcServiceTests : IDisposable
 
     public void Dispose() => _trees.Dispose();
 
+    private JobManager? _jobs;
+
     private DkmsGrpcService Service()
     {
         var context = new DaemonContext();
@@ -30,7 +32,7 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         }, DateTimeOffset.UnixEpoch);
         var options = Microsoft.Extensions.Options.Options.Create(new DaemonOptions { Workers = 3 });
         var bus = new EventBus(TimeProvider.System);
-        var jobs = new JobManager(bus, TimeProvider.System, NullLogger<JobManager>.Instance);
+        var jobs = _jobs = new JobManager(bus, TimeProvider.System, NullLogger<JobManager>.Instance);
         jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
         var batches = new AutoinstallBatches(context, runner, bus, TimeProvider.System, NullLogger<AutoinstallBatches>.Instance);
@@ -113,5 +115,46 @@ public sealed class DkmsGrpcServiceTests : IDisposable
             Service().Status(request, new TestServerCallContext("/dkms.v1.Dkms/Status", null))).WithTimeout();
 
         Assert.Equal(Core.Errors.DkmsErrorKind.InvalidArgument, e.Kind);
+    }
+
+    [Fact]
+    public async Task ListJobs_PageSize_NewestFirstWithTokenToTheRest()
+    {
+        var service = Service();
+        using var run = new ActionRun("r1", new ActionRequest { GenerateMok = new GenerateMokRequest() }, null, CancellationToken.None);
+        var ids = Enumerable.Range(0, 5).Select(_ => _jobs!.Create(run, new JobKey { Module = "m" }).Id).ToList();
+        var context = new TestServerCallContext("/dkms.v1.Dkms/ListJobs", null);
+
+        var first = await service.ListJobs(new ListJobsRequest { PageSize = 2 }, context).WithTimeout();
+        var rest = await service.ListJobs(new ListJobsRequest { PageSize = 10, PageToken = first.NextPageToken }, context).WithTimeout();
+
+        Assert.Equal([ids[4], ids[3]], first.Jobs.Select(j => j.Id));
+        Assert.Equal([ids[2], ids[1], ids[0]], rest.Jobs.Select(j => j.Id));
+        Assert.Equal(string.Empty, rest.NextPageToken);
+    }
+
+    [Fact]
+    public async Task GetJobAndStreamLog_UnknownJob_NotFound()
+    {
+        var service = Service();
+
+        var e = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() =>
+            service.GetJob(new GetJobRequest { Id = "404" }, new TestServerCallContext("/dkms.v1.Dkms/GetJob", null))).WithTimeout();
+
+        Assert.Equal(global::Grpc.Core.StatusCode.NotFound, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task CancelJob_FinishedJob_ReturnedAsItIs()
+    {
+        var service = Service();
+        using var run = new ActionRun("r1", new ActionRequest { GenerateMok = new GenerateMokRequest() }, null, CancellationToken.None);
+        var job = _jobs!.Create(run, new JobKey { Module = "m" });
+        _jobs.Finish(job, JobState.Succeeded, 0, string.Empty, null);
+
+        var after = await service.CancelJob(new CancelJobRequest { Id = job.Id }, new TestServerCallContext("/dkms.v1.Dkms/CancelJob", null)).WithTimeout();
+
+        Assert.Equal(JobState.Succeeded, after.State);
+        Assert.False(run.IsCancelled);
     }
 }
