@@ -1,5 +1,6 @@
 using Dkms.Daemon.Authorization;
 using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Health;
 using Dkms.Daemon.Listening;
 using Dkms.Daemon.Logging;
 using Dkms.Daemon.Options;
@@ -23,12 +24,13 @@ try
     builder.Services.AddDaemonContext();
     builder.Services.AddPeerAuthorization();
     builder.Services.AddDkmsGrpc();
+    builder.Services.AddDaemonHealth();
     builder.Services.AddUnixSocketListener();
     builder.Services.AddSystemdNotify(); // after the listener: READY=1 follows the socket mode being set
 
     var app = builder.Build();
     await app.LoadDkmsSettingsAsync(); // before the socket listens: no call sees unloaded settings
-    app.MapGrpcService<DkmsGrpcService>();
+    app.MapDkmsGrpc();
     await app.RunAsync();
     return 0;
 }
