@@ -24,10 +24,12 @@ internal static class GrpcServiceCollectionExtensions
         // Server reflection (v1 and v1alpha), so grpcurl and similar tools can list and describe the API. The services
         // are listed, not discovered: Grpc.AspNetCore.Server.Reflection's discovery has an unannotated reflection
         // fallback that Native AOT reports as IL2104 (grpc/grpc-dotnet#2605). Keep this list in step with MapDkmsGrpc.
-        ProtoServiceDescriptor[] reflected =
-            [Protocol.V1.Dkms.Descriptor, HealthService.Descriptor, ReflectionV1.Descriptor, ReflectionV1Alpha.Descriptor];
-        services.AddSingleton(new ReflectionV1ServiceImpl(reflected));
-        services.AddSingleton(new ReflectionServiceImpl(reflected));
+        // Built on the first reflection call, as Grpc.AspNetCore.Server.Reflection does, not at start.
+        services.AddSingleton(_ => new ReflectionV1ServiceImpl(ReflectedServices()));
+        services.AddSingleton(_ => new ReflectionServiceImpl(ReflectedServices()));
         return services;
     }
+
+    private static ProtoServiceDescriptor[] ReflectedServices() =>
+        [Protocol.V1.Dkms.Descriptor, HealthService.Descriptor, ReflectionV1.Descriptor, ReflectionV1Alpha.Descriptor];
 }
