@@ -3,6 +3,7 @@ using Dkms.Daemon.Automation;
 using Dkms.Daemon.DBus;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
+using Dkms.Daemon.Health;
 using Dkms.Daemon.Listening;
 using Dkms.Daemon.Logging;
 using Dkms.Daemon.Options;
@@ -29,13 +30,14 @@ try
     builder.Services.AddAutomation();
     builder.Services.AddDBusSignals(); // after the event bus; subscribes when the host starts, before the socket listens
     builder.Services.AddDkmsGrpc();
+    builder.Services.AddDaemonHealth();
     builder.Services.AddUnixSocketListener();
     builder.Services.AddSystemdNotify(); // after the listener: READY=1 follows the socket mode being set
 
     var app = builder.Build();
     await app.LoadDkmsSettingsAsync(); // before the socket listens: no call sees unloaded settings
     app.LoadJobHistory();
-    app.MapGrpcService<DkmsGrpcService>();
+    app.MapDkmsGrpc();
     await app.RunAsync();
     return 0;
 }

@@ -1,8 +1,11 @@
 using Dkms.Daemon.TestClient;
 using Dkms.Protocol.V1;
 using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1;
 
-// dkmsd-testclient <socket> <GetInfo|Status|Build|CancelJob>: prints "<StatusCode> <dkms-exit-code>" and exits 0.
+// dkmsd-testclient <socket> <GetInfo|Status|Build|CancelJob|Health|Reflection>: prints what the call returned,
+// or "<StatusCode> <dkms-exit-code>" when it failed, and exits 0.
 if (args.Length != 2)
 {
     await Console.Error.WriteLineAsync("usage: dkmsd-testclient <socket> <method>");
@@ -37,6 +40,25 @@ try
         case "CancelJob":
             await client.CancelJobAsync(new CancelJobRequest { Id = "none" }, deadline: deadline);
             Console.WriteLine("OK");
+            return 0;
+        case "Health":
+            var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: deadline);
+            Console.WriteLine($"OK {health.Status}");
+            return 0;
+        case "Reflection":
+            using (var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: deadline))
+            {
+                await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+                await call.RequestStream.CompleteAsync();
+                var services = new List<string>();
+                await foreach (var response in call.ResponseStream.ReadAllAsync())
+                {
+                    services.AddRange(response.ListServicesResponse.Service.Select(s => s.Name));
+                }
+
+                Console.WriteLine($"OK {string.Join(',', services.Order(StringComparer.Ordinal))}");
+            }
+
             return 0;
         default:
             await Console.Error.WriteLineAsync($"unknown method {args[1]}");

@@ -71,7 +71,31 @@ public sealed class AuthorizationPolicyTests
     [Fact]
     public void IsAllowed_MethodOutsideTheContract_NeedsRoot()
     {
-        Assert.False(Policy().IsAllowed(Nobody, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"));
-        Assert.True(Policy().IsAllowed(Root, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"));
+        Assert.False(Policy().IsAllowed(Nobody, "/grpc.channelz.v1.Channelz/GetServers"));
+        Assert.True(Policy().IsAllowed(Root, "/grpc.channelz.v1.Channelz/GetServers"));
+    }
+
+    [Fact]
+    public void StandardServiceMethods_FromDescriptors_AreHealthAndReflection()
+    {
+        string[] expected =
+        [
+            "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        ];
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), AuthorizationPolicy.StandardServiceMethods.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/grpc.health.v1.Health/Check")]
+    [InlineData("/grpc.health.v1.Health/Watch")]
+    [InlineData("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")]
+    [InlineData("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")]
+    public void IsAllowed_NobodyOrUnknownCallsStandardService_Allowed(string method)
+    {
+        Assert.True(Policy().IsAllowed(Nobody, method));
+        Assert.True(Policy().IsAllowed(null, method));
     }
 }

@@ -39,11 +39,20 @@ internal sealed class DkmsdProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The dkmsd under test: the JIT build next to the tests, or the binary whose absolute path is in
+    /// <c>DKMSD_TEST_DKMSD</c> (for example <c>$PWD/artifacts/aot/dkmsd</c> from scripts/install, to run these
+    /// tests against Native AOT).
+    /// </summary>
+    public static string Binary => Environment.GetEnvironmentVariable("DKMSD_TEST_DKMSD") is { Length: > 0 } path
+        ? Path.IsPathRooted(path) ? path : throw new InvalidOperationException($"DKMSD_TEST_DKMSD must be an absolute path: {path}")
+        : Processes.Binary("dkmsd");
+
     /// <summary>Starts dkmsd (or <paramref name="wrapper"/> with dkmsd as its last arguments).</summary>
     public static DkmsdProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         IReadOnlyList<string>? wrapper = null)
     {
-        var dkmsd = Processes.Binary("dkmsd");
+        var dkmsd = Binary;
         var psi = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : dkmsd)
         {
             RedirectStandardOutput = true,
