@@ -37,6 +37,7 @@ try
     var app = builder.Build();
     await app.LoadDkmsSettingsAsync(); // before the socket listens: no call sees unloaded settings
     app.LoadJobHistory();
+    app.RecoverInterruptedWork();
     app.MapDkmsGrpc();
     await app.RunAsync();
     return 0;

@@ -160,6 +160,10 @@ public sealed partial class DkmsEngine
     /// <summary>dkms's header check for <paramref name="t"/>: exit 21 with dkms's message when they are missing.</summary>
     public void RequireHeaders(KernelTarget t, ActionOptions options) => PrepareKernel(Kernel(t, options));
 
+    /// <summary>What autoinstall prints before its first build: the signing tool and key (generated when missing).</summary>
+    public Task PrepareSigningAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default) =>
+        PrepareSigningAsync(Kernel(t, options), ct);
+
     /// <summary>The header check (exit 21), once per kernel per engine.</summary>
     private void PrepareKernel(KernelInfo kernel)
     {

@@ -91,9 +91,18 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
 
             var plan = await engine.PlanAutoinstallAsync(t, coreOptions).ConfigureAwait(false);
             var queue = plan.Queue.Where(q => skip?.Invoke(q.Module) != true).ToList();
+            var preamble = new List<OutputLine>();
             if (queue.Count > 0 && queue.Any(q => !engine.IsBuiltDir(q.Module.Module, q.Module.Version, t.Kernel, t.Arch)))
             {
                 engine.RequireHeaders(t, coreOptions); // dkms's exit 21 for the whole run
+
+                // As dkms, the signing set-up is printed once, before the first module; each job's own copy is dropped below.
+                var signing = new DkmsEngine(settings, new OutputCapture(preamble.Add, time, settings.Verbose).Output, daemon.ConfCache);
+                await signing.PrepareSigningAsync(t, coreOptions).ConfigureAwait(false);
+                foreach (var line in preamble)
+                {
+                    batch.Emit(line);
+                }
             }
 
             var runs = new Dictionary<string, ActionRun>(StringComparer.Ordinal);
@@ -133,7 +142,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
                 var mv = pending.First(p => p.Run == run).Module;
                 results.Add((mv, code));
                 batch.Emit(Line($"Autoinstall of module {mv} for kernel {t}"));
-                foreach (var line in block)
+                foreach (var line in WithoutPreamble(block, preamble))
                 {
                     batch.Emit(line);
                 }
@@ -244,6 +253,21 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
         }
 
         return missing.Count == 0 ? null : $"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', missing)}.";
+    }
+
+    /// <summary>A job's block without the signing lines the batch printed once already.</summary>
+    private static IEnumerable<OutputLine> WithoutPreamble(List<OutputLine> block, List<OutputLine> preamble)
+    {
+        var texts = preamble.Select(p => (p.Stream, p.Text)).ToList();
+        for (var i = 0; texts.Count > 0 && i + texts.Count <= block.Count; i++)
+        {
+            if (block.Skip(i).Take(texts.Count).Select(b => (b.Stream, b.Text)).SequenceEqual(texts))
+            {
+                return block.Take(i).Concat(block.Skip(i + texts.Count));
+            }
+        }
+
+        return block;
     }
 
     /// <summary>A module's run: its output lines (buffered) and exit code.</summary>

@@ -1,3 +1,5 @@
+using Dkms.Daemon.Settings;
+
 namespace Dkms.Daemon.Automation;
 
 internal static class AutomationServiceCollectionExtensions
@@ -11,5 +13,19 @@ internal static class AutomationServiceCollectionExtensions
         services.AddSingleton<TreeWatchers>();
         services.AddHostedService(sp => sp.GetRequiredService<TreeWatchers>());
         return services;
+    }
+
+    /// <summary>
+    /// Cleans what interrupted work left (<see cref="StartupRecovery"/>) before the socket listens and before
+    /// any job runs, with or without automation.
+    /// </summary>
+    public static void RecoverInterruptedWork(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<DaemonContext>().Settings;
+        var recovered = StartupRecovery.Run(settings.DkmsTree, settings.InstallTree);
+        if (recovered.Count > 0)
+        {
+            AutomationLog.Recovered(app.Logger, recovered.Count, string.Join(", ", recovered));
+        }
     }
 }

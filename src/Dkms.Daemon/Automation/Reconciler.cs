@@ -56,12 +56,6 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         var settings = daemon.Settings;
         _seen = new SeenSources(Path.Combine(settings.DkmsTree, ".dkmsd", "seen-sources"));
         _seen.Load();
-        var recovered = StartupRecovery.Run(settings.DkmsTree, settings.InstallTree);
-        if (recovered.Count > 0)
-        {
-            AutomationLog.Recovered(logger, recovered.Count, string.Join(", ", recovered));
-        }
-
         Nudge("start-up");
         var interval = options.Value.ReconcileInterval;
         while (!stoppingToken.IsCancellationRequested)
@@ -244,9 +238,16 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
 
         var decided = new List<string>();
         var adds = new List<ActionRun>();
+        var registered = RegisteredSources();
         foreach (var name in dirs.Where(n => !_seen.Contains(n)))
         {
             var dir = Path.Combine(sourceTree, name);
+            if (registered.Contains(Core.Validation.PathGuard.RealPath(dir)))
+            {
+                decided.Add(name); // added already (dkmsctl add copied it here)
+                continue;
+            }
+
             if (!File.Exists(Path.Combine(dir, "dkms.conf")))
             {
                 if (time.GetUtcNow() - Directory.GetLastWriteTimeUtc(dir) < SourceGrace)
@@ -271,6 +272,14 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         {
             await run.Completion.WaitAsync(ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Where the <c>source</c> links of every added module/version lead.</summary>
+    private HashSet<string> RegisteredSources()
+    {
+        var engine = new DkmsEngine(daemon.Settings, DkmsOutput.Null, daemon.ConfCache);
+        return engine.ListVersions().Select(mv => Core.Validation.PathGuard.RealPath(engine.Tree.SourceLink(mv.Module, mv.Version)))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     private async Task RecheckLaterAsync(CancellationToken ct)
