@@ -26,6 +26,8 @@ internal sealed class RemoteAction(DaemonConnection daemon, TextWriter stdout, T
                         var writer = ev.Output.Stream == V1.OutputStream.Stderr ? stderr : stdout;
                         await writer.WriteAsync(ev.Output.NoNewline ? ev.Output.Text : ev.Output.Text + "\n").ConfigureAwait(false);
                         await writer.FlushAsync(ct).ConfigureAwait(false);
+                        progress?.Hold(ev.Output.NoNewline); // never draw over "Building module(s)..." before its " done."
+                        progress?.Redraw();
                         break;
                     case V1.ActionEvent.EventOneofCase.Job:
                         progress?.Update(ev.Job);
@@ -88,6 +90,7 @@ internal sealed class RemoteAction(DaemonConnection daemon, TextWriter stdout, T
         private readonly Lock _gate = new();
         private V1.Job? _job;
         private bool _shown;
+        private bool _held;
         private Timer? _timer;
 
         public void Update(V1.Job job)
@@ -100,6 +103,17 @@ internal sealed class RemoteAction(DaemonConnection daemon, TextWriter stdout, T
 
             Draw();
         }
+
+        /// <summary>While the last line printed is unfinished, the progress line stays away.</summary>
+        public void Hold(bool held)
+        {
+            lock (_gate)
+            {
+                _held = held;
+            }
+        }
+
+        public void Redraw() => Draw();
 
         public void Clear()
         {
@@ -124,7 +138,7 @@ internal sealed class RemoteAction(DaemonConnection daemon, TextWriter stdout, T
         {
             lock (_gate)
             {
-                if (_job is not { } job)
+                if (_job is not { } job || _held)
                 {
                     return;
                 }

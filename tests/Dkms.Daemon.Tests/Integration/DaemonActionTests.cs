@@ -91,6 +91,28 @@ public sealed class DaemonActionTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_OnATerminal_ShowsProgress_QuietDoesNot()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule();
+        await using var daemon = await StartAsync();
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+
+        // script(1) gives dkmsctl a terminal; what it drew lands in the typescript.
+        var command = $"{DaemonCtl.Binary} --socket {_trees.Socket} build hello-dkms/1.0 -k {kernel}";
+        var tty = await Processes.RunAsync("script", ["-qefc", command, "/dev/null"], new Dictionary<string, string> { ["DKMSCTL_OFFLINE"] = string.Empty });
+        var quiet = await Processes.RunAsync("script", ["-qefc", command.Replace(" build ", " -q build --force ", StringComparison.Ordinal), "/dev/null"],
+            new Dictionary<string, string> { ["DKMSCTL_OFFLINE"] = string.Empty });
+
+        Assert.True(tty.ExitCode == 0, tty.ToString());
+        Assert.Matches(@"\r\x1b\[K\[ *\d+s\] \w+: build hello-dkms/1\.0 for " + kernel.Replace(".", "\\.", StringComparison.Ordinal), tty.Stdout);
+        Assert.Contains("Building module(s)... done.", tty.Stdout, StringComparison.Ordinal);
+        Assert.True(quiet.ExitCode == 0, quiet.ToString());
+        Assert.DoesNotContain("\x1b[K[", quiet.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Building", quiet.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancel_RunningBuild_KillsMakeAndLeavesModuleAdded()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
