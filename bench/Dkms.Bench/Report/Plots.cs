@@ -84,7 +84,7 @@ internal static class Plots
         bound.LinePattern = LinePattern.Dotted;
         plt.Title($"dkmsd autoinstall batch, --workers {r.Workers} on {r.Cores} cores");
         plt.XLabel("seconds since the headers appeared");
-        plt.ShowLegend(Alignment.LowerRight);
+        plt.ShowLegend(Edge.Right);
         plt.SavePng(path, 1100, 120 + (32 * Math.Max(r.Jobs.Count, 4)));
     }
 

@@ -36,7 +36,7 @@ internal static class CorpusSources
                 deb = Directory.GetFiles(o.CorpusCache, package + "_*.deb").Single();
             }
 
-            var to = Path.Combine(root, package);
+            var to = Directory.CreateDirectory(Path.Combine(root, package)).FullName;
             (await Proc.RunAsync("dpkg", ["-x", deb, to])).Checked($"dpkg -x {deb}");
             var src = Directory.GetDirectories(Path.Combine(to, "usr", "src")).Single(d => File.Exists(Path.Combine(d, "dkms.conf")));
             var version = Path.GetFileName(src)[(name.Length + 1)..]; // PACKAGE_VERSION is often computed; the directory is <name>-<version>
