@@ -61,9 +61,21 @@ public static class FrameworkConfLoader
             }
         }
 
-        var eval = await BashEvaluator.EvaluateAsync(files, Names, presets, BashEvaluator.DefaultTimeout,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        string? Get(string name) => eval.Variables.TryGetValue(name, out var v) ? v.Scalar : null;
+        // Files that hold only comments and blank lines (Debian's default framework.conf) set nothing: the
+        // presets are the answer, without starting bash (dkmsd's start-up, every in-process dkmsctl).
+        Dictionary<string, string?> values;
+        if (files.All(IsInert))
+        {
+            values = Names.ToDictionary(n => n, n => presets.TryGetValue(n, out var v) ? v : null, StringComparer.Ordinal);
+        }
+        else
+        {
+            var eval = await BashEvaluator.EvaluateAsync(files, Names, presets, BashEvaluator.DefaultTimeout,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            values = Names.ToDictionary(n => n, n => eval.Variables.TryGetValue(n, out var v) ? v.Scalar : null, StringComparer.Ordinal);
+        }
+
+        string? Get(string name) => values.TryGetValue(name, out var v) ? v : null;
 
         var settings = new DkmsSettings
         {
@@ -89,6 +101,20 @@ public static class FrameworkConfLoader
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
         };
         return settings;
+    }
+
+    /// <summary>True for a missing file, or one with nothing but comments and blank lines (bash would set nothing).</summary>
+    internal static bool IsInert(string file)
+    {
+        try
+        {
+            return !File.Exists(file)
+                   || File.ReadLines(file).All(line => line.TrimStart() is var t && (t.Length == 0 || t[0] == '#'));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // let bash report it
+        }
     }
 
     /// <summary>This process's environment as a dictionary.</summary>

@@ -182,7 +182,15 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
         }
 
         budget = _makeBudget;
-        var concurrent = Math.Clamp(Volatile.Read(ref _ready), 1, options.Value.Workers);
+        // Every request the pool holds counts (a batch queues all its modules at once), so the first job of a
+        // batch does not take the whole budget while the next one waits for a worker it could already use.
+        int active;
+        lock (_gate)
+        {
+            active = _active.Count;
+        }
+
+        var concurrent = Math.Clamp(Math.Max(active, Volatile.Read(ref _ready)), 1, options.Value.Workers);
         var share = Math.Max(1, budget / concurrent);
         for (var taken = 0; taken < share; taken++)
         {

@@ -41,6 +41,20 @@ public sealed class FrameworkConfLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_CommentsOnly_SameSettingsAsBashWouldGive()
+    {
+        var env = new Dictionary<string, string> { ["parallel_jobs"] = "3", ["sign_file"] = "/env/sign-file" };
+        _dir.Write("framework.conf", "# dkms_tree=/commented/out\n\n   # parallel_jobs=9\n\t# sign_file=/x\r\n");
+        var fast = await Load(env, kernel: "6.1.0-56-amd64");
+        _dir.Write("framework.conf", "# dkms_tree=/commented/out\n:\n"); // a command: evaluated by bash
+        var slow = await Load(env, kernel: "6.1.0-56-amd64");
+
+        Assert.False(FrameworkConfLoader.IsInert(Path.Combine(_dir.Path, "framework.conf")));
+        Assert.Equal(slow, fast);
+        Assert.Equal(("/var/lib/dkms", 3, "/env/sign-file"), (fast.DkmsTree, fast.ParallelJobs, fast.SignFile));
+    }
+
+    [Fact]
     public async Task LoadAsync_EnvironmentLeaksIntoUninitialisedVariablesOnly()
     {
         var s = await Load(new Dictionary<string, string> { ["parallel_jobs"] = "1", ["dkms_tree"] = "/from/env" });
