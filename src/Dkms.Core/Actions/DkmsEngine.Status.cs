@@ -167,7 +167,7 @@ public sealed partial class DkmsEngine
                         continue;
                     }
 
-                    if (BuiltFile(dir, spec.DestName) is { } installedFile && FilesEqual(builtFile, installedFile))
+                    if (BuiltFile(dir, spec.DestName) is { } installedFile && ConfCache.FilesEqual(builtFile, installedFile, FilesEqual))
                     {
                         matches = true;
                         break;

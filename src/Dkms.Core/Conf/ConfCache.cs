@@ -13,8 +13,37 @@ public sealed class ConfCache
 {
     private const int MaxEntries = 4096;
     private readonly ConcurrentDictionary<string, DkmsConf> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _comparisons = new(StringComparer.Ordinal);
 
     public int Count => _entries.Count;
+
+    /// <summary>
+    /// Whether two files have the same bytes (status's built-versus-installed check), remembered while both keep
+    /// their size and modification time: an install replaces the file (a rename), which changes them.
+    /// </summary>
+    public bool FilesEqual(string a, string b, Func<string, string, bool> compare)
+    {
+        ArgumentNullException.ThrowIfNull(compare);
+        var fa = new FileInfo(a);
+        var fb = new FileInfo(b);
+        if (!fa.Exists || !fb.Exists)
+        {
+            return compare(a, b);
+        }
+
+        var key = $"{a}\0{fa.Length}\0{fa.LastWriteTimeUtc.Ticks}\0{b}\0{fb.Length}\0{fb.LastWriteTimeUtc.Ticks}";
+        if (_comparisons.TryGetValue(key, out var equal))
+        {
+            return equal;
+        }
+
+        if (_comparisons.Count >= MaxEntries)
+        {
+            _comparisons.Clear();
+        }
+
+        return _comparisons[key] = compare(a, b);
+    }
 
     /// <summary>The cached evaluation for these inputs, or a fresh one from <paramref name="read"/>.</summary>
     public async Task<DkmsConf> GetOrReadAsync(string confPath, ConfContext ctx, bool strict, Func<Task<DkmsConf>> read)
