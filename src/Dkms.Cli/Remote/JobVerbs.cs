@@ -55,6 +55,9 @@ internal sealed class JobVerbs(DaemonConnection daemon, TextWriter stdout, TextW
     private async Task<int> WatchAsync(string? module, CancellationToken ct)
     {
         using var call = daemon.Client.Watch(new V1.WatchRequest { Module = module ?? string.Empty }, cancellationToken: ct);
+        await call.ResponseHeadersAsync.ConfigureAwait(false);
+        await stderr.WriteLineAsync($"Watching dkmsd at {daemon.SocketPath} (Ctrl-C to stop).").ConfigureAwait(false);
+        await stderr.FlushAsync(ct).ConfigureAwait(false);
         await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
         {
             await stdout.WriteLineAsync(JobText.Event(e)).ConfigureAwait(false);

@@ -108,6 +108,8 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {
         using var subscription = bus.Subscribe(request.AfterSequence, NullIfEmpty(request.Module));
+        // Headers now: the client knows it is subscribed (nothing from here on is missed) before the first event.
+        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
         try
         {
             await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))

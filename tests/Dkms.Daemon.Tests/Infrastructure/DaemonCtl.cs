@@ -86,10 +86,15 @@ internal static class DaemonCtl
         }
 
         /// <summary>Waits until stdout contains <paramref name="text"/>.</summary>
-        public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+        public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) => WaitForAsync(() => Stdout, text, timeout);
+
+        /// <summary>Waits until stderr contains <paramref name="text"/> (<c>watch</c> says there it is subscribed).</summary>
+        public Task WaitForStderrAsync(string text, TimeSpan? timeout = null) => WaitForAsync(() => Stderr, text, timeout);
+
+        private async Task WaitForAsync(Func<string> stream, string text, TimeSpan? timeout)
         {
             var end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-            while (!Stdout.Contains(text, StringComparison.Ordinal))
+            while (!stream().Contains(text, StringComparison.Ordinal))
             {
                 if (DateTime.UtcNow > end)
                 {

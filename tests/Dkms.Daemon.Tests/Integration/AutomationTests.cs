@@ -68,7 +68,7 @@ public sealed class AutomationTests : IDisposable
 
         await using var daemon = await StartAsync();
         await using var watch = DaemonCtl.Start(_trees.Socket, "watch");
-        await Task.Delay(500);
+        await watch.WaitForStderrAsync("Watching dkmsd");
 
         KernelHeaders.LinkInto(_trees.InstallTree); // as the headers package's build link appears
 

@@ -71,6 +71,7 @@ public sealed class DaemonActionTests : IDisposable
         await using var daemon = await StartAsync();
         Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
         await using var watch = DaemonCtl.Start(_trees.Socket, "watch");
+        await watch.WaitForStderrAsync("Watching dkmsd");
         await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
         await watch.WaitForOutputAsync("started: build hello-dkms/1.0");
         var id = await WaitForJobAsync("build", "make");
