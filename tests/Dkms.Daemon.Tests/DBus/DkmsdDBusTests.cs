@@ -27,8 +27,9 @@ public sealed class DkmsdDBusTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _trees.Dispose();
 
+    /// <summary>dkmsd on the private bus, without automation: only the builds a test asks for run (and emit signals).</summary>
     private DkmsdProcess StartDaemon(params string[] extra) =>
-        DkmsdProcess.Start([.. _trees.DaemonArgs, "--workers", "2", .. extra], new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = _bus.Address });
+        DkmsdProcess.Start([.. _trees.DaemonArgs, "--workers", "2", "--no-automation", .. extra], new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = _bus.Address });
 
     [Fact]
     public async Task Builds_OneSucceedsOneFails_SignalsSeenByClientAndDbusMonitor()
