@@ -131,7 +131,10 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         var arch = SystemInfo.MachineArch();
 
         var kernels = KernelTrees.List(settings.InstallTree);
-        var removed = _knownKernels.Where(k => !kernels.Contains(k)).ToList();
+        // A kernel whose directory went away is cleaned as dkms's prerm hook does. An install tree that is gone as
+        // a whole (not mounted yet, being replaced) is not "every kernel removed": nothing is cleaned then.
+        var treeThere = Directory.Exists(settings.InstallTree);
+        var removed = treeThere ? _knownKernels.Where(k => !kernels.Contains(k)).ToList() : [];
         foreach (var k in removed)
         {
             _knownKernels.Remove(k);
