@@ -75,6 +75,25 @@ public sealed partial class DkmsEngine
         }
         while (progress && pending.Count > 0);
 
+        ReportAutoinstall(t, installed, skipped, failed, [.. pending.Select(p => (p.Module, (IEnumerable<string>)p.Depends))]);
+
+        if (installed.Count > plan.AlreadyInstalled.Count)
+        {
+            // dkms means to run post_transaction here but never does (§13.1).
+            await PostTransactionAsync(ct).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// dkms's closing lines of autoinstall: what succeeded (already installed included), was skipped, failed
+    /// (as <c>module(code)</c>) and waited for missing dependencies; exit 11 (thrown) when anything failed or waited.
+    /// </summary>
+    public void ReportAutoinstall(KernelTarget t, IReadOnlyCollection<string> installed, IReadOnlyCollection<string> skipped,
+        IReadOnlyCollection<string> failed, IReadOnlyCollection<(ModuleRef Module, IEnumerable<string> Missing)> pending)
+    {
+        ArgumentNullException.ThrowIfNull(t);
         if (installed.Count > 0)
         {
             _out.Line($"Autoinstall on {t.Kernel} succeeded for module(s) {string.Join(' ', installed)}.");
@@ -90,9 +109,9 @@ public sealed partial class DkmsEngine
             _out.Line($"Autoinstall on {t.Kernel} failed for module(s) {string.Join(' ', failed)}.");
         }
 
-        foreach (var (mv, depends) in pending)
+        foreach (var (mv, missing) in pending)
         {
-            _out.Line($"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', depends)}.");
+            _out.Line(MissingDependencies(mv, missing));
         }
 
         if (failed.Count > 0 || pending.Count > 0)
@@ -100,15 +119,11 @@ public sealed partial class DkmsEngine
             throw new DkmsException(DkmsErrorKind.ExternalFailure, 11, "One or more modules failed to install during autoinstall.",
                 "Refer to previous errors for more information.");
         }
-
-        if (installed.Count > plan.AlreadyInstalled.Count)
-        {
-            // dkms means to run post_transaction here but never does (§13.1).
-            await PostTransactionAsync(ct).ConfigureAwait(false);
-        }
-
-        return 0;
     }
+
+    /// <summary>dkms's line for a module autoinstall did not attempt because what it BUILD_DEPENDS on is not installed.</summary>
+    public static string MissingDependencies(ModuleRef mv, IEnumerable<string> missing) =>
+        $"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', missing)}.";
 
     /// <summary>What autoinstall would do for a kernel: the newest version of each module, in dependency order.</summary>
     public async Task<AutoinstallPlan> PlanAutoinstallAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default)

@@ -108,6 +108,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             var runs = new Dictionary<string, ActionRun>(StringComparer.Ordinal);
             var installed = new HashSet<string>(plan.AlreadyInstalled, StringComparer.Ordinal); // before the batch; never changed
             var inBatch = queue.Select(q => q.Module.Module).ToHashSet(StringComparer.Ordinal);
+            var blockedBy = new System.Collections.Concurrent.ConcurrentDictionary<string, List<string>>(StringComparer.Ordinal);
             foreach (var (mv, depends) in queue)
             {
                 var request = new ActionRequest
@@ -121,7 +122,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
                 };
                 request.Install.Options.NoDepmod = true; // once for the kernel, after the batch
                 var deps = depends.ToList();
-                var run = runner.Start(request, caller, ct => WaitForDependenciesAsync(mv, deps, runs, installed, inBatch, ct));
+                var run = runner.Start(request, caller, ct => WaitForDependenciesAsync(mv, deps, runs, installed, inBatch, blockedBy, ct));
                 lock (runs)
                 {
                     runs[mv.Module] = run;
@@ -151,37 +152,19 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             }
 
             var ok = results.Where(r => r.Code == 0).Select(r => r.Module.Module).ToList();
-            var skipped = results.Where(r => r.Code == 77).Select(r => r.Module.Module).ToList();
-            var blocked = results.Where(r => r.Code == ActionRunner.BlockedExitCode && runs[r.Module.Module].BlockedReason is not null).ToList();
+            var blocked = results.Where(r => r.Code == ActionRunner.BlockedExitCode && blockedBy.ContainsKey(r.Module.Module))
+                .Select(r => (r.Module, (IEnumerable<string>)blockedBy[r.Module.Module])).ToList();
             failed.AddRange(results.Where(r => r.Code is not 0 and not 77).Select(r => $"{r.Module.Module}/{r.Module.Version}"));
             if (ok.Count > 0)
             {
                 // Each install printed dkms's depmod line already (its own depmod was skipped): this one is silent.
                 await new DkmsEngine(settings, Core.Output.DkmsOutput.Null, daemon.ConfCache).DepmodAsync(t.Kernel, coreOptions).ConfigureAwait(false);
-                output.Line($"Autoinstall on {t.Kernel} succeeded for module(s) {string.Join(' ', plan.AlreadyInstalled.Concat(ok))}.");
             }
 
-            if (skipped.Count > 0)
-            {
-                output.Line($"Autoinstall on {t.Kernel} was skipped for module(s) {string.Join(' ', skipped)}.");
-            }
-
-            var failedHere = results.Where(r => r.Code is not 0 and not 77 && !blocked.Contains(r)).ToList();
-            if (failedHere.Count > 0)
-            {
-                output.Line($"Autoinstall on {t.Kernel} failed for module(s) {string.Join(' ', failedHere.Select(r => $"{r.Module.Module}({r.Code})"))}.");
-            }
-
-            foreach (var (mv, _) in blocked)
-            {
-                output.Line(runs[mv.Module].BlockedReason!);
-            }
-
-            if (failed.Count > 0)
-            {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, 11, "One or more modules failed to install during autoinstall.",
-                    "Refer to previous errors for more information.");
-            }
+            engine.ReportAutoinstall(t, [.. plan.AlreadyInstalled.Concat(ok)],
+                [.. results.Where(r => r.Code == 77).Select(r => r.Module.Module)],
+                [.. results.Where(r => r.Code is not 0 and not 77 && !blocked.Any(b => b.Module == r.Module)).Select(r => $"{r.Module.Module}({r.Code})")],
+                blocked);
 
             if (ok.Count > 0)
             {
@@ -222,7 +205,8 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
     /// is neither installed now nor was (nor skipped) blocks it, with dkms's words.
     /// </summary>
     private static async Task<string?> WaitForDependenciesAsync(ModuleRef mv, List<string> deps, Dictionary<string, ActionRun> runs,
-        HashSet<string> installed, HashSet<string> inBatch, CancellationToken ct)
+        HashSet<string> installed, HashSet<string> inBatch, System.Collections.Concurrent.ConcurrentDictionary<string, List<string>> blockedBy,
+        CancellationToken ct)
     {
         foreach (var dep in deps.Where(inBatch.Contains))
         {
@@ -252,7 +236,13 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
                 && r.Jobs.All(j => j.Snapshot().State is JobState.Succeeded or JobState.Skipped))).ToList();
         }
 
-        return missing.Count == 0 ? null : $"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', missing)}.";
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        blockedBy[mv.Module] = missing;
+        return DkmsEngine.MissingDependencies(mv, missing);
     }
 
     /// <summary>A job's block without the signing lines the batch printed once already.</summary>
