@@ -148,6 +148,39 @@ public sealed class AutomationTests : IDisposable
         var bad = (await JobsAsync()).First(j => j.GetProperty("module").GetString() == "bad");
         Assert.Equal("failed", bad.GetProperty("state").GetString());
         Assert.Contains("error:", bad.GetProperty("first_error_line").GetString(), StringComparison.Ordinal);
+
+        // good and bad built side by side: each had its share of one make -j budget (the cores), not all of it.
+        var good = (await JobsAsync()).First(j => j.GetProperty("module").GetString() == "good");
+        var share = Math.Max(1, Environment.ProcessorCount / Math.Min(3, Environment.ProcessorCount));
+        Assert.Contains($"make -j{share} ", await File.ReadAllTextAsync(good.GetProperty("log_path").GetString()!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PeriodicReconcile_FindsWhatNoWatcherSees_FailedModuleRetriedOnlyWhenItsConfChanges()
+    {
+        KernelHeaders.LinkInto(_trees.InstallTree);
+        _trees.ExampleModule("later", "1.0");
+        var bad = _trees.ExampleModule("bad", "1.0", brokenSource: true);
+        await using var daemon = await StartAsync("--reconcile-interval", "00:00:02");
+        await Task.Delay(1000);
+
+        // The dkms tree is not watched: only the periodic reconcile sees these modules being added.
+        await AddOfflineAsync("later/1.0");
+        await AddOfflineAsync("bad/1.0");
+
+        await WaitForStatusAsync("bad/1.0: added\n" + Installed("later/1.0"));
+        await Task.Delay(5000); // two more periodic reconciles
+        int BadJobs(List<JsonElement> jobs) => jobs.Count(j => j.GetProperty("module").GetString() == "bad");
+        Assert.Equal(1, BadJobs(await JobsAsync()));
+
+        File.AppendAllText(Path.Combine(bad, "dkms.conf"), "\n# changed\n");
+        File.SetLastWriteTimeUtc(Path.Combine(bad, "dkms.conf"), DateTime.UtcNow.AddMinutes(1));
+        var end = DateTime.UtcNow.AddSeconds(60);
+        while (BadJobs(await JobsAsync()) < 2)
+        {
+            Assert.True(DateTime.UtcNow < end, "the failed module was not retried after its dkms.conf changed");
+            await Task.Delay(200);
+        }
     }
 
     [Theory]
