@@ -24,6 +24,21 @@ public sealed class DaemonActionTests : IDisposable
         return daemon;
     }
 
+    /// <summary>dkmsd with the example module added, its make replaced by <see cref="SlowMake"/>.</summary>
+    private async Task<DkmsdProcess> StartWithSlowModuleAsync()
+    {
+        _trees.ExampleModule(extraConf: SlowMake);
+        var daemon = await StartAsync();
+        var add = await CtlAsync("add", "hello-dkms/1.0");
+        if (add.ExitCode != 0)
+        {
+            await daemon.DisposeAsync();
+            Assert.Fail(add.ToString());
+        }
+
+        return daemon;
+    }
+
     private Task<ProcessResult> CtlAsync(params string[] args) => DaemonCtl.RunAsync(_trees.Socket, args);
 
     [Fact]
@@ -67,9 +82,7 @@ public sealed class DaemonActionTests : IDisposable
     public async Task JobsWatchLogs_WhileBuildRuns_ShowTheRunningJobAndFollowItsLog()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
-        _trees.ExampleModule(extraConf: SlowMake);
-        await using var daemon = await StartAsync();
-        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var daemon = await StartWithSlowModuleAsync();
         await using var watch = DaemonCtl.Start(_trees.Socket, "watch");
         await watch.WaitForStderrAsync("Watching dkmsd");
         await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
@@ -117,9 +130,7 @@ public sealed class DaemonActionTests : IDisposable
     public async Task Cancel_RunningBuild_KillsMakeAndLeavesModuleAdded()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
-        _trees.ExampleModule(extraConf: SlowMake);
-        await using var daemon = await StartAsync();
-        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var daemon = await StartWithSlowModuleAsync();
         await using var build = DaemonCtl.Start(_trees.Socket, "install", "hello-dkms/1.0", "-k", kernel);
         var id = await WaitForJobAsync("install", "make");
 
@@ -136,9 +147,7 @@ public sealed class DaemonActionTests : IDisposable
     public async Task ClientInterrupted_Ctrl_C_CancelsItsBuild()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
-        _trees.ExampleModule(extraConf: SlowMake);
-        await using var daemon = await StartAsync();
-        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var daemon = await StartWithSlowModuleAsync();
         await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
         var id = await WaitForJobAsync("build", "make");
 
@@ -209,9 +218,7 @@ public sealed class DaemonActionTests : IDisposable
     public async Task DaemonStopped_SigtermMidBuild_CancelsTheBuildAndExits()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
-        _trees.ExampleModule(extraConf: SlowMake);
-        await using var daemon = await StartAsync();
-        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
+        await using var daemon = await StartWithSlowModuleAsync();
         await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
         var id = await WaitForJobAsync("build", "make");
 
