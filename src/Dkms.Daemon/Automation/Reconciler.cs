@@ -33,6 +33,9 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
     /// <summary>How long a new source directory without dkms.conf is re-checked (a copy in progress).</summary>
     public static readonly TimeSpan SourceGrace = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often a held dpkg lock is looked at again.</summary>
+    public static readonly TimeSpan DpkgPoll = TimeSpan.FromSeconds(1);
+
     private static readonly string[] HeaderLinks = ["build", "source"];
 
     private readonly Channel<string> _nudges = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -42,6 +45,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
     private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
     private SeenSources? _seen;
     private bool _initialScan = true;
+    private Task _dpkgWait = Task.CompletedTask;
 
     /// <summary>Asks for a reconcile soon (debounced).</summary>
     public void Nudge(string reason) => _nudges.Writer.TryWrite(reason);
@@ -126,6 +130,19 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
+        if (DpkgLock.IsHeld(options.Value.DpkgAdminDir))
+        {
+            // Packages are being unpacked and configured: their maintainer scripts add, build and remove modules
+            // themselves, and the kernel hooks ask for what they need. Catch up once the package manager is done.
+            if (_dpkgWait.IsCompleted)
+            {
+                AutomationLog.WaitingForDpkg(logger, options.Value.DpkgAdminDir);
+                _dpkgWait = WaitForDpkgAsync(ct);
+            }
+
+            return;
+        }
+
         var settings = daemon.Settings;
         var engine = new DkmsEngine(settings, DkmsOutput.Null, daemon.ConfCache);
         var arch = SystemInfo.MachineArch();
@@ -251,6 +268,11 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
                 continue;
             }
 
+            if (DpkgOwnership.AwaitsConfiguration(options.Value.DpkgAdminDir, dir))
+            {
+                continue; // unpacked by a package not configured yet: its postinst adds it (dpkg --configure -a)
+            }
+
             if (!File.Exists(Path.Combine(dir, "dkms.conf")))
             {
                 if (time.GetUtcNow() - Directory.GetLastWriteTimeUtc(dir) < SourceGrace)
@@ -283,6 +305,23 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         var engine = new DkmsEngine(daemon.Settings, DkmsOutput.Null, daemon.ConfCache);
         return engine.ListVersions().Select(mv => Core.Validation.PathGuard.RealPath(engine.Tree.SourceLink(mv.Module, mv.Version)))
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task WaitForDpkgAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (DpkgLock.IsHeld(options.Value.DpkgAdminDir))
+            {
+                await Task.Delay(DpkgPoll, time, ct).ConfigureAwait(false);
+            }
+
+            Nudge("the package manager finished");
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
     }
 
     private async Task RecheckLaterAsync(CancellationToken ct)

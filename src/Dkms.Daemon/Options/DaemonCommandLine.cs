@@ -17,6 +17,7 @@ internal static class DaemonCommandLine
         ["--admin-gid"] = Key(nameof(DaemonOptions.AdminGid)),
         ["--workers"] = Key(nameof(DaemonOptions.Workers)),
         ["--reconcile-interval"] = Key(nameof(DaemonOptions.ReconcileInterval)),
+        ["--dpkg-admindir"] = Key(nameof(DaemonOptions.DpkgAdminDir)),
     };
 
     /// <summary>Flags (no value), and the configuration key each sets to true.</summary>

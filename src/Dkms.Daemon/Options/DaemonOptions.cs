@@ -40,6 +40,12 @@ internal sealed class DaemonOptions
     /// <summary><c>--no-automation</c>: no watchers, no reconciler: the daemon only runs what it is asked.</summary>
     public bool NoAutomation { get; set; }
 
+    /// <summary>
+    /// <c>--dpkg-admindir</c>: dpkg's database. While apt or dpkg holds its lock there, automatic work waits, so
+    /// that the daemon never races a package's maintainer scripts.
+    /// </summary>
+    public string DpkgAdminDir { get; set; } = Automation.DpkgLock.DefaultAdminDir;
+
     /// <summary>Jobs that may run at once.</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 }

@@ -29,11 +29,14 @@ internal sealed class DaemonTrees : IDisposable
 
     public string Socket => Path.Combine(Root, "run", "dkmsd.sock");
 
+    /// <summary>A dpkg database of the test's own (absent unless a test makes it), never the machine's.</summary>
+    public string DpkgAdminDir => Path.Combine(Root, "dpkg");
+
     /// <summary>The tree options dkmsd and dkmsctl share.</summary>
     public string[] TreeArgs =>
         ["--dkmstree", DkmsTree, "--sourcetree", SourceTree, "--installtree", InstallTree, "--framework-conf", FrameworkConf];
 
-    public string[] DaemonArgs => ["--socket", Socket, .. TreeArgs];
+    public string[] DaemonArgs => ["--socket", Socket, "--dpkg-admindir", DpkgAdminDir, .. TreeArgs];
 
     /// <summary>Runs the real dkmsctl (in-process engine) on these trees.</summary>
     public Task<ProcessResult> DkmsCtlAsync(params string[] args) =>

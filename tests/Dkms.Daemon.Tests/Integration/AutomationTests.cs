@@ -103,6 +103,56 @@ public sealed class AutomationTests : IDisposable
     }
 
     [Fact]
+    public async Task SourceUnpackedByDpkg_DaemonWaitsForTheLock_PostinstAddsIt_NoDuplicateAdd()
+    {
+        KernelHeaders.LinkInto(_trees.InstallTree);
+        var dpkg = FakeDpkg.Create(_trees.DpkgAdminDir);
+        await using var daemon = await StartAsync();
+        await Task.Delay(500);
+        var source = Path.Combine(_trees.SourceTree, "hello-dkms-1.0");
+
+        // dpkg unpacks a *-dkms package: it holds its lock, lists the tree as the package's, and leaves it unconfigured.
+        using (dpkg.Lock())
+        {
+            dpkg.Unpack("hello-dkms-dkms", source);
+            CopyDirectory(Path.Combine(Processes.RepositoryRoot, "examples", "hello-dkms-1.0"), source);
+            await Task.Delay(5000); // a burst, a reconcile and more: nothing happens while the lock is held
+            Assert.Equal(string.Empty, (await CtlAsync("status")).Stdout);
+            Assert.Contains("automatic work waits", daemon.Output, StringComparison.Ordinal);
+
+            // The package's postinst (common.postinst) adds it while dpkg still holds the lock.
+            var add = await CtlAsync("add", "-m", "hello-dkms", "-v", "1.0");
+            Assert.True(add.ExitCode == 0, add.ToString());
+            dpkg.Configure("hello-dkms-dkms");
+        }
+
+        // The lock is released: the daemon catches up (installs what was added) and adds nothing twice.
+        await WaitForStatusAsync(Installed("hello-dkms/1.0"));
+        Assert.DoesNotContain("New module source", daemon.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(await JobsAsync(), j => j.GetProperty("action").GetString() == "add" && j.GetProperty("requested_by").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task SourceOfAnUnconfiguredPackage_LeftToItsPostinst_AddedOnlyWhenNobodyOwnsIt()
+    {
+        KernelHeaders.LinkInto(_trees.InstallTree);
+        var dpkg = FakeDpkg.Create(_trees.DpkgAdminDir);
+        await using var daemon = await StartAsync();
+        await Task.Delay(500);
+
+        // dpkg was killed after unpacking (lock released, package half-installed): dpkg --configure -a will add it.
+        var owned = Path.Combine(_trees.SourceTree, "owned-1.0");
+        dpkg.Unpack("owned-dkms", owned);
+        _trees.ExampleModule("owned", "1.0");
+        // A tree nobody packaged (copied by hand) is the daemon's to add.
+        _trees.ExampleModule("loose", "1.0");
+
+        await WaitForStatusAsync(Installed("loose/1.0"));
+        await Task.Delay(1500);
+        Assert.Equal(Installed("loose/1.0"), (await CtlAsync("status")).Stdout);
+    }
+
+    [Fact]
     public async Task BuildDepends_DependentStartsAfterItsDependencyFinished()
     {
         _trees.ExampleModule("dep-b", "1.0", extraConf: "\nBUILD_DEPENDS[0]=\"dep-a\"\n");
@@ -273,10 +323,10 @@ public sealed class AutomationTests : IDisposable
         await AddOfflineAsync("hello-dkms/1.0");
         KernelHeaders.LinkInto(_trees.InstallTree);
         await using var daemon = await StartAsync("--no-automation");
-        var env = new Dictionary<string, string> { ["DKMSCTL"] = DaemonCtl.Binary, ["DKMSD_SOCKET"] = _trees.Socket, ["DKMSCTL_OFFLINE"] = string.Empty };
+        var env = new Dictionary<string, string> { ["DKMSCTL"] = DaemonCtl.Binary, ["DKMSD_SOCKET"] = _trees.Socket, ["DKMSCTL_OFFLINE"] = string.Empty, ["DKMS_INSTALL_TREE"] = _trees.InstallTree };
         var hooks = Path.Combine(Processes.RepositoryRoot, "systemd");
 
-        var postinst = await Processes.RunAsync(Path.Combine(hooks, "kernel", "postinst.d", "dkmsd"), [Kernel, "/boot/vmlinuz-" + Kernel], env);
+        var postinst = await Processes.RunAsync(Path.Combine(hooks, "kernel", "postinst"), [Kernel, "/boot/vmlinuz-" + Kernel], env);
 
         Assert.True(postinst.ExitCode == 0, postinst.ToString());
         Assert.Single(Directory.EnumerateFiles(Path.Combine(_trees.InstallTree, Kernel), "hello_dkms.ko*", SearchOption.AllDirectories));
