@@ -34,7 +34,7 @@ public sealed partial class DkmsEngine
 
         var mv = new ModuleRef(parsed.PackageName, parsed.PackageVersion);
         RequireNotBroken(mv);
-        if (IsAdded(mv.Module, mv.Version))
+        if (IsAdded(mv.Module, mv.Version) && !AddedAutomaticallyFrom(mv, dir))
         {
             return existingIsFine ? (mv, 0) : throw AlreadyAdded(mv);
         }
@@ -80,12 +80,21 @@ public sealed partial class DkmsEngine
     internal async Task<int> AddUnlockedAsync(ModuleRef mv, ActionOptions options, CancellationToken ct)
     {
         {
+            var source = Tree.SourceDir(mv.Module, mv.Version);
             if (IsAdded(mv.Module, mv.Version))
             {
-                throw AlreadyAdded(mv);
+                if (!AddedAutomaticallyFrom(mv, PathGuard.RealPath(source)))
+                {
+                    throw AlreadyAdded(mv);
+                }
+
+                // dkmsd added this very tree when it appeared: the add that was meant to happen succeeds, as it would
+                // have without the daemon (POST_ADD already ran then).
+                File.Delete(Tree.AutoAddedMarker(mv.Module, mv.Version));
+                _out.Line($"Creating symlink {Tree.SourceLink(mv.Module, mv.Version)} -> {source}");
+                return 0;
             }
 
-            var source = Tree.SourceDir(mv.Module, mv.Version);
             if (!Directory.Exists(source))
             {
                 throw new DkmsException(DkmsErrorKind.NotFound, 2, "Could not find module source directory.",
@@ -103,6 +112,16 @@ public sealed partial class DkmsEngine
             return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, source, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Marks m/v as added by dkmsd on its own (see <see cref="Tree.DkmsTree.AutoAddedMarker"/>).</summary>
+    public void MarkAddedAutomatically(ModuleRef mv) =>
+        File.WriteAllBytes(Tree.AutoAddedMarker(mv.Module, mv.Version), []);
+
+    /// <summary>m/v was added by dkmsd on its own, from the source tree at <paramref name="realSource"/>.</summary>
+    private bool AddedAutomaticallyFrom(ModuleRef mv, string realSource) =>
+        File.Exists(Tree.AutoAddedMarker(mv.Module, mv.Version))
+        && (PathGuard.RealPath(Tree.SourceLink(mv.Module, mv.Version)) == realSource
+            || PathGuard.RealPath(Tree.SourceDir(mv.Module, mv.Version)) == realSource);
 
     private static DkmsException AlreadyAdded(ModuleRef mv) =>
         new(DkmsErrorKind.AlreadyExists, 3, $"DKMS tree already contains: {mv}",

@@ -19,6 +19,12 @@ public sealed class DkmsTree(DkmsSettings settings)
     /// <summary>The shared build directory (dkms.conf MAKE lines name it, so it cannot move).</summary>
     public string BuildDir(string m, string v) => Path.Combine(Root, m, v, "build");
 
+    /// <summary>
+    /// Present while m/v is added only because dkmsd found its source tree on its own: a later <c>add</c> of the same
+    /// tree (a package's postinst, a user following a README) takes it over instead of failing. dkms skips dot names.
+    /// </summary>
+    public string AutoAddedMarker(string m, string v) => Path.Combine(Root, m, v, ".dkmsd-auto-added");
+
     public string KernelDir(string m, string v, string k) => Path.Combine(Root, m, v, k);
 
     /// <summary>The published build result for a kernel/arch (<c>module/</c> and <c>log/</c> inside).</summary>

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Dkms.Core.Actions;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
+using Dkms.Core.Validation;
 using Dkms.Core.Versioning;
 using Dkms.Daemon.Events;
 using Dkms.Daemon.Jobs;
@@ -262,7 +263,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         foreach (var name in dirs.Where(n => !_seen.Contains(n)))
         {
             var dir = Path.Combine(sourceTree, name);
-            if (registered.Contains(Core.Validation.PathGuard.RealPath(dir)))
+            if (registered.Contains(PathGuard.RealPath(dir)))
             {
                 decided.Add(name); // added already (dkmsctl add copied it here)
                 continue;
@@ -297,13 +298,31 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         {
             await run.Completion.WaitAsync(ct).ConfigureAwait(false);
         }
+
+        if (adds.Count > 0)
+        {
+            MarkAddedAutomatically(adds.Select(r => PathGuard.RealPath(r.Request.Add.SourceDir)).ToHashSet(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>Lets a later <c>add</c> of the same trees (a postinst, a user) take them over instead of failing.</summary>
+    private void MarkAddedAutomatically(HashSet<string> sources)
+    {
+        var engine = new DkmsEngine(daemon.Settings, DkmsOutput.Null, daemon.ConfCache);
+        foreach (var mv in engine.ListVersions())
+        {
+            if (sources.Contains(PathGuard.RealPath(engine.Tree.SourceLink(mv.Module, mv.Version))))
+            {
+                engine.MarkAddedAutomatically(new ModuleRef(mv.Module, mv.Version));
+            }
+        }
     }
 
     /// <summary>Where the <c>source</c> links of every added module/version lead.</summary>
     private HashSet<string> RegisteredSources()
     {
         var engine = new DkmsEngine(daemon.Settings, DkmsOutput.Null, daemon.ConfCache);
-        return engine.ListVersions().Select(mv => Core.Validation.PathGuard.RealPath(engine.Tree.SourceLink(mv.Module, mv.Version)))
+        return engine.ListVersions().Select(mv => PathGuard.RealPath(engine.Tree.SourceLink(mv.Module, mv.Version)))
             .ToHashSet(StringComparer.Ordinal);
     }
 

@@ -153,6 +153,26 @@ public sealed class AutomationTests : IDisposable
     }
 
     [Fact]
+    public async Task SourceAddedByTheDaemon_AddOfTheSameTreeTakesItOver_OnceOnly()
+    {
+        await using var daemon = await StartAsync();
+        await Task.Delay(500);
+        CopyDirectory(Path.Combine(Processes.RepositoryRoot, "examples", "hello-dkms-1.0"), Path.Combine(_trees.SourceTree, "hello-dkms-1.0"));
+        await WaitForStatusAsync("hello-dkms/1.0: added\n");
+        await Task.Delay(500); // the daemon marks it once its add has finished
+
+        var adopt = await CtlAsync("add", "-m", "hello-dkms", "-v", "1.0");
+        var again = await CtlAsync("add", "-m", "hello-dkms", "-v", "1.0");
+        var offline = await _trees.DkmsCtlAsync("add", "-m", "hello-dkms", "-v", "1.0");
+
+        Assert.True(adopt.ExitCode == 0, adopt.ToString());
+        Assert.Equal($"Creating symlink {_trees.DkmsTree}/hello-dkms/1.0/source -> {_trees.SourceTree}/hello-dkms-1.0\n", adopt.Stdout);
+        Assert.Equal(3, again.ExitCode);
+        Assert.Contains("DKMS tree already contains: hello-dkms/1.0", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, offline.ExitCode);
+    }
+
+    [Fact]
     public async Task BuildDepends_DependentStartsAfterItsDependencyFinished()
     {
         _trees.ExampleModule("dep-b", "1.0", extraConf: "\nBUILD_DEPENDS[0]=\"dep-a\"\n");
