@@ -159,6 +159,7 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
             return await RunInProcessAsync(action, args, output, ct).ConfigureAwait(false);
         }
 
+
         var socket = DaemonConnection.SocketPathFor(args);
         var (daemon, problem) = await DaemonConnection.TryOpenAsync(socket, ct).ConfigureAwait(false);
         if (daemon is null)
@@ -169,8 +170,13 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
                     $"'{programName} {action}' needs the daemon: start it (systemctl start dkmsd) or name its socket with --socket.");
             }
 
-            await stderr.WriteLineAsync($"{programName}: dkmsd is not running ({problem}); running in-process.").ConfigureAwait(false);
-            await stderr.FlushAsync(ct).ConfigureAwait(false);
+            if (programName != "dkms" || args.Verbose)
+            {
+                // As dkms, the daemon is an optional accelerator: scripts that capture dkms's output see only dkms's lines.
+                await stderr.WriteLineAsync($"{programName}: dkmsd is not running ({problem}); running in-process.").ConfigureAwait(false);
+                await stderr.FlushAsync(ct).ConfigureAwait(false);
+            }
+
             return await RunInProcessAsync(action, args, output, ct).ConfigureAwait(false);
         }
 
@@ -190,16 +196,51 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
                 return await new JobVerbs(daemon, stdout, stderr).RunAsync(action, args, ct).ConfigureAwait(false);
             }
 
+            if (action != "status")
+            {
+                // Whatever runs in this process on the daemon's behalf (below, or when it goes away mid-request) works
+                // on the daemon's trees, never on defaults that may differ from them.
+                try
+                {
+                    await UseDaemonTreesAsync(daemon, args, ct).ConfigureAwait(false);
+                }
+                catch (RpcException e)
+                {
+                    return daemon.Report(e, stderr);
+                }
+            }
+
+            if (NamesClientPaths(action, args))
+            {
+                // A path means what it means here, in the caller's view of the filesystem: dkmsd runs with a private
+                // /tmp and without /home or /root (its unit's sandboxing), so it could read another file or none at
+                // all, and write an archive where the caller never finds it. The same engine runs here, on the
+                // daemon's trees and under the same module locks.
+                return await RunInProcessAsync(action, args, output, ct).ConfigureAwait(false);
+            }
+
             if (action == "status")
             {
                 return await RemoteStatusAsync(daemon, args, output, ct).ConfigureAwait(false);
             }
 
-            var showProgress = !Console.IsErrorRedirected && !args.Verbose;
-            return await new RemoteAction(daemon, stdout, stderr, args.Quiet, showProgress)
+            return await new RemoteAction(daemon, stdout, stderr, args.Quiet, ShowProgress(args),
+                    inProcess: c => RunInProcessAsync(action, args, output, c))
                 .RunAsync(RequestBuilder.Build(action, args), ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A progress line only for a person at a terminal: not with --verbose (make's lines are shown), and not in a
+    /// package's maintainer script, where apt hands over its terminal and keeps everything in term.log.
+    /// </summary>
+    private static bool ShowProgress(DkmsArguments args) =>
+        !Console.IsErrorRedirected && !args.Verbose && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DPKG_MAINTSCRIPT_NAME"));
+
+    /// <summary>True when the command line names a file or directory that the daemon would resolve in its own view.</summary>
+    private static bool NamesClientPaths(string action, DkmsArguments args) =>
+        args.SourcePath is not null || args.ArchivePath is not null || args.KernelSourceDir is not null || args.KernelConfig is not null
+        || args.ConfFile is not null || (action is "mktarball" or "ldtarball" && args.Archive is not null);
 
     /// <summary>The engine in this process (no daemon, or <c>--offline</c>): the same request, the same executor as dkmsd's.</summary>
     private static async Task<int> RunInProcessAsync(string action, DkmsArguments args, DkmsOutput output, CancellationToken ct)
@@ -254,6 +295,16 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
                     "Add --offline to run on other trees in-process, or use --socket for a dkmsd that serves them.");
             }
         }
+    }
+
+    /// <summary>The daemon's trees for an in-process run on its behalf (the command line named none, or the same ones).</summary>
+    private static async Task UseDaemonTreesAsync(DaemonConnection daemon, DkmsArguments args, CancellationToken ct)
+    {
+        var trees = (await daemon.Client.GetInfoAsync(new GetInfoRequest(), cancellationToken: ct).ConfigureAwait(false)).Trees;
+        args.DkmsTree ??= trees.DkmsTree;
+        args.SourceTree ??= trees.SourceTree;
+        args.InstallTree ??= trees.InstallTree;
+        args.FrameworkConf ??= trees.FrameworkConf;
     }
 
     private static bool SamePath(string a, string b) =>

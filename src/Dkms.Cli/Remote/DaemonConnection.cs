@@ -63,6 +63,44 @@ internal sealed class DaemonConnection : IDisposable
     }
 
     /// <summary>
+    /// Waits for a dkmsd that answers on <paramref name="socketPath"/> (a restart: systemd's <c>Restart=</c>, or the
+    /// socket unit starting it again), up to <paramref name="timeout"/>; null when none did.
+    /// </summary>
+    public static async Task<DaemonConnection?> WaitForAsync(string socketPath, TimeSpan timeout, CancellationToken ct)
+    {
+        var end = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < end)
+        {
+            var (connection, _) = await TryOpenAsync(socketPath, ct).ConfigureAwait(false);
+            if (connection is not null)
+            {
+                try
+                {
+                    // Accepting is not answering: with socket activation systemd accepts while dkmsd starts.
+                    await connection.Client.GetInfoAsync(new V1.GetInfoRequest(), deadline: end, cancellationToken: ct).ConfigureAwait(false);
+                    return connection;
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal)
+                {
+                    connection.Dispose();
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// True when a failed call means the daemon went away under it (stopped, restarted, killed), not that it
+    /// answered with an error.
+    /// </summary>
+    public static bool IsLostDaemon(RpcException e) =>
+        e.StatusCode == StatusCode.Unavailable
+        || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is IOException or HttpRequestException or HttpIOException);
+
+    /// <summary>
     /// Prints a failed call the way dkms prints errors (dkmsd's message, its exit code from the
     /// <c>dkms-exit-code</c> trailer) and returns the exit code; transport failures get a plain sentence.
     /// </summary>

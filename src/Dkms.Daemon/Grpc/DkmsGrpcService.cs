@@ -21,7 +21,8 @@ namespace Dkms.Daemon.Grpc;
 /// run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    ActionRunner runner, JobManager jobs, EventBus bus, AutoinstallBatches batches, TimeProvider time) : Protocol.V1.Dkms.DkmsBase
+    ActionRunner runner, JobManager jobs, EventBus bus, AutoinstallBatches batches, TimeProvider time, IHostApplicationLifetime lifetime)
+    : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
     public const string CompatibleDkmsVersion = "dkms-3.0.10";
@@ -110,20 +111,21 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         using var subscription = bus.Subscribe(request.AfterSequence, NullIfEmpty(request.Module));
         // Headers now: the client knows it is subscribed (nothing from here on is missed) before the first event.
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        using var ends = EndsAtShutdown(context);
         try
         {
-            await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            await foreach (var e in subscription.Reader.ReadAllAsync(ends.Token).ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(e, context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(e, ends.Token).ConfigureAwait(false);
             }
         }
         catch (SubscriberOverflowException e)
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ends.IsCancellationRequested)
         {
-            // the watcher went away
+            // the watcher went away, or dkmsd is stopping: the stream ends now rather than holding the shutdown
         }
     }
 
@@ -131,6 +133,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     {
         var record = Find(request.JobId);
         var (lines, live, stop) = record.Follow(request.Follow);
+        using var ends = EndsAtShutdown(context);
         try
         {
             foreach (var line in lines ?? jobs.Store.ReadLines(record.Id))
@@ -140,15 +143,15 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
 
             if (live is not null)
             {
-                await foreach (var line in live.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+                await foreach (var line in live.ReadAllAsync(ends.Token).ConfigureAwait(false))
                 {
-                    await responseStream.WriteAsync(line, context.CancellationToken).ConfigureAwait(false);
+                    await responseStream.WriteAsync(line, ends.Token).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ends.IsCancellationRequested)
         {
-            // the reader went away
+            // the reader went away, or dkmsd is stopping
         }
         finally
         {
@@ -199,6 +202,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         }
 
         var result = await batch.Completion.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        ThrowIfInterruptedByShutdown(result.ExitCode);
         await responseStream.WriteAsync(new ActionEvent { Result = new ActionResult { ExitCode = result.ExitCode } }, context.CancellationToken)
             .ConfigureAwait(false);
     }
@@ -241,6 +245,11 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         {
             await foreach (var e in run.Events.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
             {
+                if (e.EventCase == ActionEvent.EventOneofCase.Result)
+                {
+                    ThrowIfInterruptedByShutdown(e.Result.ExitCode);
+                }
+
                 await stream.WriteAsync(e, context.CancellationToken).ConfigureAwait(false);
             }
         }
@@ -249,6 +258,24 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
             run.Cancel(); // the caller is gone (Ctrl-C, killed): stop its work, as an interrupted dkms would
         }
     }
+
+    /// <summary>
+    /// A request that dkmsd's own shutdown cancelled did not fail: it ends as UNAVAILABLE, not with a result, so
+    /// that the client waits for the restarted daemon and runs it again (a package's postinst must not fail
+    /// because of <c>systemctl restart dkmsd</c>).
+    /// </summary>
+    private void ThrowIfInterruptedByShutdown(int exitCode)
+    {
+        // A batch whose jobs were cancelled ends with 11, a single action with 130: any failure while stopping counts.
+        if (exitCode != 0 && lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "dkmsd is stopping; the request was interrupted and changed nothing half-way."));
+        }
+    }
+
+    /// <summary>A streaming call's token that also ends when dkmsd stops, so no open stream holds up the shutdown.</summary>
+    private CancellationTokenSource EndsAtShutdown(ServerCallContext context) =>
+        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
 
     private JobRecord Find(string id) =>
         jobs.Get(id) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No job {id} (unknown, or gone from the history)."));

@@ -92,6 +92,16 @@ internal sealed class ActionRun : IDisposable
         }
     }
 
+    /// <summary>True when a <c>remove</c> of the module cancelled this request (see <see cref="Supersede"/>).</summary>
+    public bool IsSuperseded { get; private set; }
+
+    /// <summary>A remove of the module won: the request stops as <see cref="Cancel"/> does, and does not count as failed.</summary>
+    public void Supersede()
+    {
+        IsSuperseded = true;
+        Cancel();
+    }
+
     /// <summary>The caller went away on purpose (<c>detach</c>): nothing more is buffered for its stream.</summary>
     public void Detach()
     {

@@ -48,12 +48,34 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
 
         lock (_gate)
         {
+            if (RemovedModule(effective) is { } removed)
+            {
+                SupersedeWorkOn(removed);
+            }
+
             _active.Add(run);
         }
 
         run.Completion = Task.Run(() => ExecuteAsync(run, before));
         return run;
     }
+
+    /// <summary>
+    /// A <c>remove</c> wins over the work queued or running for its module: that work is cancelled (a running
+    /// build's process group is killed) and ends as superseded, so nothing reinstalls the module after the remove
+    /// returned. The remove itself then waits for the module lock as usual.
+    /// </summary>
+    private void SupersedeWorkOn(string module)
+    {
+        foreach (var other in _active.Where(r => r.Action is not Protocol.V1.Action.Remove && r.Jobs.Any(j => j.Snapshot().Key?.Module == module)))
+        {
+            JobLog.Superseded(logger, other.Id, module);
+            other.Supersede();
+        }
+    }
+
+    private static string? RemovedModule(ActionRequest request) =>
+        request.ActionCase == ActionRequest.ActionOneofCase.Remove && request.Remove.Module is { Name.Length: > 0 } m ? m.Name : null;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -129,7 +151,8 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
         }
         catch (OperationCanceledException) when (run.IsCancelled)
         {
-            outcome = new ActionOutcome(ActionRun.CancelledExitCode);
+            // Superseded by a remove: not a failure of whoever asked (a kernel's batch, the reconciler).
+            outcome = new ActionOutcome(run.IsSuperseded ? 0 : ActionRun.CancelledExitCode);
         }
         catch (Exception e)
         {

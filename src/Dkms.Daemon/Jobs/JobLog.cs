@@ -28,4 +28,7 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 408, Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly")]
     public static partial void RequestCrashed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Request {RequestId} superseded: its module {Module} is being removed")]
+    public static partial void Superseded(ILogger logger, string requestId, string module);
 }

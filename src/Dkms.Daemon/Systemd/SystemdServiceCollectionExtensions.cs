@@ -8,6 +8,13 @@ internal static class SystemdServiceCollectionExtensions
         services.AddSingleton<SdNotifier>();
         services.AddHostedService<SystemdNotifyService>();
         services.AddHostedService<WatchdogService>();
+        if (Logging.DaemonLogging.ForJournal(Environment.GetEnvironmentVariable))
+        {
+            // Under systemd nobody presses Ctrl+C: the console lifetime's start-up lines ("Press Ctrl+C to shut down",
+            // the content root) only clutter the journal. dkmsd logs its own ready line.
+            services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        }
+
         return services;
     }
 }

@@ -181,54 +181,82 @@ public sealed class DaemonActionTests : IDisposable
     }
 
     [Fact]
-    public async Task DaemonKilledMidBuild_Restarted_JobInterruptedTreeConsistentAndRebuildable()
+    public async Task DaemonKilledMidBuild_Restarted_JobInterruptedTreeConsistent_ClientFinishesOnTheNewDaemon()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
         var source = _trees.ExampleModule(extraConf: SlowMake);
         var daemon = await StartAsync();
         string id;
+        await using var build = DaemonCtl.Start(_trees.Socket, "install", "hello-dkms/1.0", "-k", kernel);
         await using (daemon)
         {
             Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
-            await using var build = DaemonCtl.Start(_trees.Socket, "install", "hello-dkms/1.0", "-k", kernel);
             id = await WaitForJobAsync("install", "make");
 
             daemon.Kill();
             await daemon.WaitForExitAsync();
-            Assert.NotEqual(0, await build.WaitAsync());
-            Assert.Contains("Lost the connection to dkmsd", build.Stderr, StringComparison.Ordinal);
+            await build.WaitForStderrAsync("waiting for it to come back");
         }
 
         // The real module source again, so the rebuild below can finish.
         File.WriteAllText(Path.Combine(source, "dkms.conf"), File.ReadAllText(Path.Combine(source, "dkms.conf")).Replace(SlowMake, string.Empty, StringComparison.Ordinal));
         await using var restarted = await StartAsync();
 
+        // The client (a package's postinst) is not failed by the crash: it runs its request again on the new daemon.
+        Assert.True(await build.WaitAsync() == 0, build.Stderr);
+        Assert.Contains("running the request again", build.Stderr, StringComparison.Ordinal);
         Assert.Equal("interrupted", Job(await JobsJsonAsync(), id).GetProperty("state").GetString());
-        Assert.Equal("hello-dkms/1.0: added\n", (await CtlAsync("status")).Stdout);
-        Assert.Empty(Directory.EnumerateFiles(_trees.InstallTree, "*.ko*", SearchOption.AllDirectories));
         Assert.False(await SleeperRunningAsync()); // the restarted daemon stopped the orphaned build
-        Assert.False(Directory.Exists(Path.Combine(_trees.DkmsTree, "hello-dkms", "1.0", "build")));
         Assert.Contains("leftover(s) of interrupted work", restarted.Output, StringComparison.Ordinal);
-        var again = await CtlAsync("install", "hello-dkms/1.0", "-k", kernel);
-        Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal($"hello-dkms/1.0, {kernel}, x86_64: installed\n", (await CtlAsync("status")).Stdout);
     }
 
     [Fact]
-    public async Task DaemonStopped_SigtermMidBuild_CancelsTheBuildAndExits()
+    public async Task DaemonRestartedMidBuild_SigtermCancelsTheBuild_ClientRunsItAgainOnTheNewDaemon()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
-        await using var daemon = await StartWithSlowModuleAsync();
+        var daemon = await StartWithSlowModuleAsync();
         await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
-        var id = await WaitForJobAsync("build", "make");
+        string id;
+        await using (daemon)
+        {
+            id = await WaitForJobAsync("build", "make");
 
-        Assert.Equal(0, await daemon.StopAsync());
+            Assert.Equal(0, await daemon.StopAsync());
 
-        Assert.False(await SleeperRunningAsync());
-        Assert.NotEqual(0, await build.WaitAsync());
+            Assert.False(await SleeperRunningAsync());
+            await build.WaitForStderrAsync("waiting for it to come back");
+        }
+
+        var conf = Path.Combine(_trees.SourceTree, "hello-dkms-1.0", "dkms.conf");
+        File.WriteAllText(conf, File.ReadAllText(conf).Replace(SlowMake, string.Empty, StringComparison.Ordinal));
         await using var restarted = await StartAsync();
+
+        Assert.True(await build.WaitAsync() == 0, build.Stderr);
         Assert.Equal("cancelled", Job(await JobsJsonAsync(), id).GetProperty("state").GetString());
-        Assert.Equal("hello-dkms/1.0: added\n", (await CtlAsync("status")).Stdout);
+        Assert.Equal($"hello-dkms/1.0, {kernel}, x86_64: built\n", (await CtlAsync("status")).Stdout);
+    }
+
+    [Fact]
+    public async Task DaemonStopping_WatchAndFollowingClientsDoNotHoldItUp()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        var daemon = await StartWithSlowModuleAsync();
+        await using (daemon)
+        {
+            await using var watch = DaemonCtl.Start(_trees.Socket, "watch");
+            await watch.WaitForStderrAsync("Watching dkmsd");
+            await using var build = DaemonCtl.Start(_trees.Socket, "build", "hello-dkms/1.0", "-k", kernel);
+            var id = await WaitForJobAsync("build", "make");
+            await using var follow = DaemonCtl.Start(_trees.Socket, "logs", id, "--follow");
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(0, await daemon.StopAsync());
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
+            await watch.WaitAsync();
+            await follow.WaitAsync();
+        }
     }
 
     [Fact]
@@ -245,6 +273,48 @@ public sealed class DaemonActionTests : IDisposable
         Assert.Contains("Creating symlink", add.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, jobs.ExitCode);
         Assert.Contains($"dkmsd is not running (no socket at {missing})", jobs.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoDaemon_AsDkms_FallsBackSilently_VerboseSaysSo()
+    {
+        _trees.SourceModule("alpha", "1.0");
+        var missing = Path.Combine(_trees.Root, "run", "absent.sock");
+        var dkms = Path.Combine(Directory.CreateDirectory(Path.Combine(_trees.Root, "bin")).FullName, "dkms");
+        File.CreateSymbolicLink(dkms, DaemonCtl.Binary);
+
+        var add = await Processes.RunAsync(dkms, [.. _trees.TreeArgs, "--socket", missing, "add", "alpha/1.0"], new Dictionary<string, string> { ["DKMSCTL_OFFLINE"] = string.Empty });
+        var status = await Processes.RunAsync(dkms, [.. _trees.TreeArgs, "--socket", missing, "status", "--verbose"], new Dictionary<string, string> { ["DKMSCTL_OFFLINE"] = string.Empty });
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Equal(string.Empty, add.Stderr); // dkms's output contract: no line dkms never prints
+        Assert.Contains("Creating symlink", add.Stdout, StringComparison.Ordinal);
+        Assert.Equal($"dkms: dkmsd is not running (no socket at {missing}); running in-process.\n", status.Stderr);
+    }
+
+    [Fact]
+    public async Task ClientPaths_RunWhereTheClientIs_NotInTheDaemonsView()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        await using var daemon = await StartAsync();
+        // A source directory and an archive path of the caller's (the daemon under systemd has its own /tmp).
+        var mine = Path.Combine(_trees.Root, "client-only");
+        var source = Path.Combine(mine, "hello");
+        CopyExample(source);
+        var archive = Path.Combine(mine, "out", "hello.tar.gz");
+        Directory.CreateDirectory(Path.GetDirectoryName(archive)!);
+
+        var add = await CtlAsync("add", source);
+        var build = await CtlAsync("build", "hello-dkms/1.0", "-k", kernel);
+        var tarball = await CtlAsync("mktarball", "hello-dkms/1.0", "-k", kernel, "--archive", archive);
+
+        Assert.True(add.ExitCode == 0, add.ToString());
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.True(tarball.ExitCode == 0, tarball.ToString());
+        Assert.True(File.Exists(archive));
+        var jobs = await JobsJsonAsync();
+        Assert.DoesNotContain(jobs.EnumerateArray(), j => j.GetProperty("action").GetString() is "add" or "mktarball"); // ran in the client
+        Assert.Contains(jobs.EnumerateArray(), j => j.GetProperty("action").GetString() == "build"); // no path: through dkmsd
     }
 
     [Fact]
@@ -273,6 +343,17 @@ public sealed class DaemonActionTests : IDisposable
         var r = await CtlAsync("jobs", "--json");
         Assert.True(r.ExitCode == 0, r.ToString());
         return JsonDocument.Parse(r.Stdout).RootElement.Clone();
+    }
+
+    private static void CopyExample(string to)
+    {
+        var from = Path.Combine(Processes.RepositoryRoot, "examples", "hello-dkms-1.0");
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
     }
 
     private static JsonElement Job(JsonElement jobs, string id) => jobs.EnumerateArray().Single(j => j.GetProperty("id").GetString() == id);

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using Dkms.Package.Tests.Flows;
+using Dkms.Package.Tests.Providers;
+
+namespace Dkms.Package.Tests;
+
+/// <summary>(b) dahdi-dkms: one dkms module with 35 .ko files, about 90 s of build on two cores.</summary>
+[Collection(PackageFlows.Name)]
+public sealed class DahdiFlowTests(FlowRuns runs, ITestOutputHelper output)
+{
+    [Fact]
+    public Task AptInstallPurge_DahdiUnderDkmsd_AllModulesInstalledThenGone() => ExpectAsync(Provider.Dkmsd);
+
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData(Provider.Dkms)]
+    [InlineData(Provider.Dkmsd)]
+    public Task AptInstallPurge_Dahdi_AllModulesInstalledThenGone(Provider provider) => ExpectAsync(provider);
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task AptInstallPurge_Dahdi_DkmsdSameAsDkms()
+    {
+        // Act
+        var dkms = await runs.GetAsync(DahdiFlow.Instance, Provider.Dkms, output);
+        var dkmsd = await runs.GetAsync(DahdiFlow.Instance, Provider.Dkmsd, output);
+
+        // Assert
+        FlowAssert.SameOutcome(dkms, dkmsd, output);
+    }
+
+    private async Task ExpectAsync(Provider provider)
+    {
+        // Act
+        var run = await runs.GetAsync(DahdiFlow.Instance, provider, output);
+
+        // Assert
+        FlowAssert.WithJournal(run, output, () =>
+        {
+            var install = run.Step(DahdiFlow.Install);
+            StepAssert.Succeeded(install);
+            StepAssert.StatusMatches(install, $"dahdi/[^,]+, {Regex.Escape(run.Kernel)}, x86_64: installed");
+            StepAssert.HasModules(install, run.Kernel, "dahdi.ko");
+            Assert.True(install.ModulesFor(run.Kernel).Count >= 30, install.Describe());
+
+            var purge = run.Step(DahdiFlow.Purge);
+            StepAssert.Succeeded(purge);
+            StepAssert.StatusEmpty(purge);
+            StepAssert.NoModules(purge);
+            StepAssert.ProbeEmpty(purge, "sources");
+        });
+    }
+}
