@@ -6,6 +6,7 @@ namespace Dkms.Package.Tests;
 
 /// <summary>(b) dahdi-dkms: one dkms module with 35 .ko files, about 90 s of build on two cores.</summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 public sealed class DahdiFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
     [Fact]

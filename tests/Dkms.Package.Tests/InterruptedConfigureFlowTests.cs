@@ -6,6 +6,7 @@ namespace Dkms.Package.Tests;
 
 /// <summary>(e) dpkg killed with SIGKILL while the module builds; <c>dpkg --configure -a</c> then completes the install.</summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 public sealed class InterruptedConfigureFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Dkms.Package.Tests;
 
 /// <summary>(d) With dkmsd.service and dkmsd.socket stopped and masked, apt still installs and purges a dkms package.</summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 public sealed class MaskedDaemonFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Dkms.Package.Tests;
 
 /// <summary>A long build (openafs-modules-dkms): installed and purged under each provider.</summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 [Trait("Category", "Slow")]
 public sealed class OpenAfsFlowTests(FlowRuns runs, ITestOutputHelper output)
 {

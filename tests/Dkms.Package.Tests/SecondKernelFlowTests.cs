@@ -10,6 +10,7 @@ namespace Dkms.Package.Tests;
 /// kernel removes its modules.
 /// </summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 public sealed class SecondKernelFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
     [Fact]

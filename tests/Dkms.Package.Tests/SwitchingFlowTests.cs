@@ -9,6 +9,7 @@ namespace Dkms.Package.Tests;
 /// package installs, reinstalls, removes and purges cleanly.
 /// </summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 public sealed class SwitchingFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Dkms.Package.Tests;
 /// belongs to a chroot's host" and builds for every kernel in /lib/modules with headers: the root's kernel only.
 /// </summary>
 [Collection(PackageFlows.Name)]
+[Trait("Category", PackageFlows.Category)]
 public sealed class WestChamberFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
     [Theory]

@@ -37,6 +37,11 @@ public sealed class FlowRuns
             }
         }
 
+        if (provider == Provider.Dkmsd)
+        {
+            DkmsdPackage.Find(); // a missing package fails here, before a container is booted for nothing
+        }
+
         var root = _root.Value;
         var name = $"dkt-{flow.Name}-{provider.PackageName()}-{Guid.NewGuid():N}"[..48];
         await using var copy = await root.CreateCopyAsync(name, Progress).ConfigureAwait(false);

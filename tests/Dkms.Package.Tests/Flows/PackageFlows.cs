@@ -5,4 +5,10 @@ namespace Dkms.Package.Tests.Flows;
 public sealed class PackageFlows : ICollectionFixture<FlowRuns>
 {
     public const string Name = "Package flows";
+
+    /// <summary>
+    /// The category of every test that boots a container (root, mmdebstrap, systemd-nspawn, minutes each), so that a
+    /// run of the whole solution can leave them out with <c>--filter Category!=Containers</c>.
+    /// </summary>
+    public const string Category = "Containers";
 }
