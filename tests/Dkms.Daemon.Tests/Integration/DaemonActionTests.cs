@@ -187,10 +187,10 @@ public sealed class DaemonActionTests : IDisposable
         var source = _trees.ExampleModule(extraConf: SlowMake);
         var daemon = await StartAsync();
         string id;
+        Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
         await using var build = DaemonCtl.Start(_trees.Socket, "install", "hello-dkms/1.0", "-k", kernel);
         await using (daemon)
         {
-            Assert.Equal(0, (await CtlAsync("add", "hello-dkms/1.0")).ExitCode);
             id = await WaitForJobAsync("install", "make");
 
             daemon.Kill();
