@@ -1,11 +1,12 @@
 namespace Dkms.Daemon.Jobs;
 
+/// <summary>Job log lines. The journal gets one line per job, when it ends (queued and started are debug detail).</summary>
 internal static partial class JobLog
 {
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Job {JobId} queued: {Subject}")]
+    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Job {JobId} queued: {Subject}")]
     public static partial void Queued(ILogger logger, string jobId, string subject);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Job {JobId} started: {Subject}")]
+    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Job {JobId} started: {Subject}")]
     public static partial void Started(ILogger logger, string jobId, string subject);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Job {JobId} {State} with exit code {ExitCode}: {Subject}")]
