@@ -54,7 +54,11 @@ public sealed partial class DkmsEngine
                 }
 
                 Directory.CreateDirectory(Settings.SourceTree);
-                await RunToolAsync("cp", ["-fprT", dir, dest], $"Copying {dir} to {dest} failed", 9, ct).ConfigureAwait(false);
+                // Owned by whoever copies (root), and writable by nobody else: a user who ran `sudo dkms add .` in a
+                // checkout must not be able to edit the Makefile that root builds at the next kernel update.
+                await RunToolAsync("cp", ["-fRT", "--preserve=mode,timestamps", dir, dest], $"Copying {dir} to {dest} failed", 9, ct)
+                    .ConfigureAwait(false);
+                await RunToolAsync("chmod", ["-R", "go-w", dest], $"Copying {dir} to {dest} failed", 9, ct).ConfigureAwait(false);
             }
         }
 

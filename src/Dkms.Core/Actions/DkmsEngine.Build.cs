@@ -86,7 +86,9 @@ public sealed partial class DkmsEngine
         }
 
         Directory.CreateDirectory(build);
-        await RunToolAsync("cp", ["-a", source + "/.", build + "/"], $"Copying {source} to {build} failed", 6, ct).ConfigureAwait(false);
+        // Not -a: the build copy is the copier's (root's) even when the source tree is someone else's.
+        await RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", source + "/.", build + "/"], $"Copying {source} to {build} failed", 6, ct)
+            .ConfigureAwait(false);
         var log = Path.Combine(build, "make.log");
         await File.WriteAllTextAsync(log,
             $"DKMS ({ToolVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)

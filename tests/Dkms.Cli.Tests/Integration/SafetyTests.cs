@@ -25,6 +25,26 @@ public sealed class SafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Add_UserOwnedCheckout_CopiedRootOwnedAndWritableOnlyByRoot()
+    {
+        // `sudo dkms add .` in a user's checkout: the copy that root builds later must not stay the user's to edit.
+        var mod = _t.Module("owned");
+        File.SetUnixFileMode(Path.Combine(mod.Dir, "Makefile"), (UnixFileMode)Convert.ToInt32("666", 8));
+        await Tools.RunAsync("chown", "-R", "65534:65534", mod.Dir);
+
+        var r = await _t.RunAsync("add", mod.Dir);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var copy = Path.Combine(_t.SourceTree, "owned-1.0");
+        foreach (var entry in Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Append(copy))
+        {
+            var fields = (await Tools.RunAsync("stat", "-c", "%u %A", entry)).Trim().Split(' ');
+            Assert.True(fields[0] == "0", $"{entry} is owned by uid {fields[0]}");
+            Assert.True(fields[1][5] != 'w' && fields[1][8] != 'w', $"{entry} is {fields[1]}");
+        }
+    }
+
+    [Fact]
     public async Task Build_HostileKernelVersion_Refused()
     {
         Assert.Equal(0, (await _t.RunAsync("add", _t.Module("k").Dir)).ExitCode);
