@@ -89,7 +89,7 @@ public sealed partial class DkmsEngine
         await RunToolAsync("cp", ["-a", source + "/.", build + "/"], $"Copying {source} to {build} failed", 6, ct).ConfigureAwait(false);
         var log = Path.Combine(build, "make.log");
         await File.WriteAllTextAsync(log,
-            $"DKMS ({ToolVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)
+            $"DKMS ({CompatibleDkmsVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)
             .ConfigureAwait(false);
 
         if (conf.Patches.Count > 0)
