@@ -114,11 +114,12 @@ public sealed partial class DkmsEngine
         var result = await Processes.ProcessRunner.RunAsync(new Processes.ProcessSpec(plan.SignFile, [plan.Hash, plan.Key, plan.Certificate, ko])
         {
             Timeout = TimeSpan.FromMinutes(2),
+            MergeStderr = true,
         }, ct).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             _out.Warn($"Failed to sign module '{ko}'!");
-            foreach (var line in (result.Stdout + result.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 _out.ErrLine(line);
             }
