@@ -125,6 +125,16 @@ public sealed class MokKeyTests : IDisposable
         Assert.Contains($"Certificate file {Typo}/mok.pub not found and can't be generated, modules won't be signed", r.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Install_SignedWithANewPair_LeavesNoLockFiles()
+    {
+        var r = await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("nolocks").Dir);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains(Generating, r.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_t.DkmsTree, "*.lock", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }));
+    }
+
     /// <summary>Makes the default pair (the one a user would have enrolled) and returns its bytes.</summary>
     private async Task<(byte[] Key, byte[] Cert)> DefaultPairAsync()
     {
