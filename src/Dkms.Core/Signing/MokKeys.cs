@@ -14,13 +14,10 @@ namespace Dkms.Core.Signing;
 /// Here a configured pair is only made when both files are missing in existing directories; the default
 /// pair in the dkms tree is remade as dkms remakes it. No directory is ever created.
 /// </remarks>
-public static class MokKeys
+public static partial class MokKeys
 {
     /// <summary>The subject dkms gives the certificate (modinfo shows it as the signer).</summary>
     public const string Subject = "/CN=DKMS module signing key";
-
-    /// <summary>What the temporary names of a generation contain (<c>.mok.key.dkms-new-&lt;pid&gt;-&lt;thread&gt;</c>).</summary>
-    internal const string LeftoverMarker = ".dkms-new-";
 
     private const string Generating = "Certificate or key are missing, generating self signed certificate for MOK...";
 
@@ -44,6 +41,7 @@ public static class MokKeys
             return File.Exists(certificate) ? null : CertificateMissing(certificate);
         }
 
+        RemoveLeftovers(key, certificate);
         if (File.Exists(key) && File.Exists(certificate))
         {
             return null;

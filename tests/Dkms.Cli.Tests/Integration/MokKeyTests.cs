@@ -135,6 +135,34 @@ public sealed class MokKeyTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_t.DkmsTree, "*.lock", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }));
     }
 
+    [Fact]
+    public async Task Build_LeftoversOfAKilledGeneration_Removed()
+    {
+        await DefaultPairAsync();
+        var leftovers = new[] { Path.Combine(_t.DkmsTree, ".mok.key.dkms-new-4242-1"), Path.Combine(_t.DkmsTree, ".mok.pub.dkms-new-4242-1") };
+        Array.ForEach(leftovers, l => File.WriteAllText(l, "half-written\n"));
+
+        var r = await _t.RunAsync("build", "-k", _t.Kernel, _t.Module("afterkill").Dir);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Signing module", r.Stdout, StringComparison.Ordinal);
+        Assert.All(leftovers, l => Assert.False(File.Exists(l), l));
+    }
+
+    [Fact]
+    public async Task GenerateMok_LeftoversWhileAGenerationHoldsTheLock_LeftAlone()
+    {
+        await DefaultPairAsync();
+        var leftovers = new[] { Path.Combine(_t.DkmsTree, ".mok.key.dkms-new-4242-1"), Path.Combine(_t.DkmsTree, ".mok.pub.dkms-new-4242-1") };
+        Array.ForEach(leftovers, l => File.WriteAllText(l, "being written\n"));
+        await using var generating = await Dkms.Core.Tree.ModuleLock.AcquireAsync(_t.DkmsTree, ".mok.key").WaitAsync(DkmsCtl.DefaultTimeout);
+
+        var r = await _t.RunAsync("generate_mok");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.All(leftovers, l => Assert.True(File.Exists(l), l));
+    }
+
     /// <summary>Makes the default pair (the one a user would have enrolled) and returns its bytes.</summary>
     private async Task<(byte[] Key, byte[] Cert)> DefaultPairAsync()
     {
