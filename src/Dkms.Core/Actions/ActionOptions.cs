@@ -9,6 +9,9 @@ public sealed record ActionOptions
 
     public bool NoDepmod { get; init; }
 
+    /// <summary>Neither depmod nor its line on uninstall: the caller runs it once for the kernel afterwards (kernel_prerm).</summary>
+    internal bool DeferDepmod { get; init; }
+
     /// <summary><c>--kernelsourcedir</c>: the headers for every kernel of the request.</summary>
     public string? KernelSourceDir { get; init; }
 

@@ -91,7 +91,7 @@ public sealed partial class DkmsEngine
             .ConfigureAwait(false);
         var log = Path.Combine(build, "make.log");
         await File.WriteAllTextAsync(log,
-            $"DKMS ({ToolVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)
+            $"DKMS ({CompatibleDkmsVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)
             .ConfigureAwait(false);
 
         if (conf.Patches.Count > 0)

@@ -113,6 +113,10 @@ public sealed partial class DkmsEngine
     }
 
     /// <summary>POST_ADD, PRE_INSTALL, POST_INSTALL, POST_REMOVE: run in the source dir, output to the terminal.</summary>
+    /// <remarks>
+    /// The script's stdout and stderr share one pipe, so its lines come out in the order it wrote them (as on
+    /// dkms's terminal); all of them are printed on stdout.
+    /// </remarks>
     /// <returns>The script's exit status (0 when it is absent or not executable).</returns>
     internal async Task<int> RunHookAsync(string type, string directive, string? value, string directory, CancellationToken ct)
     {
@@ -134,8 +138,8 @@ public sealed partial class DkmsEngine
         {
             WorkingDirectory = directory,
             Timeout = Settings.BuildTimeout,
+            MergeStderr = true,
             OnStdout = l => _out.Line(l),
-            OnStderr = l => _out.ErrLine(l),
         }, ct).ConfigureAwait(false);
         return result.TimedOut ? 124 : result.ExitCode;
     }

@@ -6,7 +6,8 @@ public sealed partial class DkmsEngine
 {
     /// <summary>
     /// <c>kernel_prerm -k K</c> (every module built for K) and <c>kernel_preinst -k K</c> (AUTOINSTALL ones):
-    /// unbuilds each, then runs depmod once for the kernel (dkms prints the line but runs nothing, §13.2).
+    /// unbuilds each, then runs depmod once for the kernel and prints its line once (dkms prints the line but
+    /// runs nothing, §13.2).
     /// </summary>
     /// <returns>0, or 14 when a module failed.</returns>
     public async Task<int> KernelRemoveAsync(KernelTarget t, bool onlyAutoinstall, ActionOptions options, CancellationToken ct = default)
@@ -35,7 +36,7 @@ public sealed partial class DkmsEngine
                     {
                         if (IsInstalled(m, v, t.Kernel, t.Arch))
                         {
-                            await UninstallLockedAsync(mv, t, options with { NoDepmod = true }, ct).ConfigureAwait(false);
+                            await UninstallLockedAsync(mv, t, options with { DeferDepmod = true }, ct).ConfigureAwait(false);
                             uninstalledAny = true;
                         }
                         else
@@ -60,7 +61,11 @@ public sealed partial class DkmsEngine
         }
 
         var kernelDir = Tree.InstallKernelDir(t.Kernel);
-        if (uninstalledAny && Directory.Exists(kernelDir))
+        if (uninstalledAny && !Directory.Exists(kernelDir))
+        {
+            await DepmodAsync(t.Kernel, options with { NoDepmod = true }, ct).ConfigureAwait(false); // the line only: nothing to index
+        }
+        else if (uninstalledAny)
         {
             await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);
             foreach (var dir in Dkms.Core.Tree.FileWalker.Directories(kernelDir))

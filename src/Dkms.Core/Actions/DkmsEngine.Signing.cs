@@ -9,7 +9,7 @@ public sealed partial class DkmsEngine
     private readonly Dictionary<string, SigningPlan?> _signing = new(StringComparer.Ordinal);
 
     /// <summary>The default key and certificate: under the dkms tree (dkms hard-codes /var/lib/dkms).</summary>
-    public (string Key, string Certificate) DefaultMok => (Path.Combine(Tree.Root, "mok.key"), Path.Combine(Tree.Root, "mok.pub"));
+    public (string Key, string Certificate) DefaultMok => MokKeys.DefaultPair(Tree.Root);
 
     /// <summary>
     /// dkms's prepare_signing, once per kernel/arch per engine: decides whether and how modules are signed
@@ -77,7 +77,8 @@ public sealed partial class DkmsEngine
         cert ??= defaultCert;
         _out.Line($"Signing key: {key}");
         _out.Line($"Public certificate (MOK): {cert}");
-        return (key, cert, await MokKeys.EnsureAsync(key, cert, l => _out.Line(l), ct).ConfigureAwait(false));
+        var isDefault = key == defaultKey && cert == defaultCert;
+        return (key, cert, await MokKeys.EnsureAsync(key, cert, isDefault, l => _out.Line(l), ct).ConfigureAwait(false));
     }
 
     /// <summary>framework.conf's sign_file, mok_signing_key and mok_certificate with <c>$kernelver</c> for this kernel.</summary>
@@ -114,11 +115,12 @@ public sealed partial class DkmsEngine
         var result = await Processes.ProcessRunner.RunAsync(new Processes.ProcessSpec(plan.SignFile, [plan.Hash, plan.Key, plan.Certificate, ko])
         {
             Timeout = TimeSpan.FromMinutes(2),
+            MergeStderr = true,
         }, ct).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             _out.Warn($"Failed to sign module '{ko}'!");
-            foreach (var line in (result.Stdout + result.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 _out.ErrLine(line);
             }

@@ -141,6 +141,11 @@ public sealed partial class DkmsEngine
         }
 
         await RunHookAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
+        if (options.DeferDepmod)
+        {
+            return;
+        }
+
         try
         {
             // The module is gone whatever depmod says (3.0.10 ignores its status here); a kernel whose

@@ -14,8 +14,14 @@ namespace Dkms.Core.Actions;
 /// </summary>
 public sealed partial class DkmsEngine
 {
-    /// <summary>The version string written in make.log headers.</summary>
+    /// <summary>dkmsd's own version (dkmsctl's <c>-V</c>, GetInfo, D-Bus).</summary>
     public const string ToolVersion = "dkmsd-0.1.0";
+
+    /// <summary>
+    /// The dkms release whose behaviour and output the engine reproduces: what <c>dkms -V</c> prints, and so
+    /// what make.log headers name (upstream's tests expect <c>DKMS ($(dkms --version)) make.log …</c>).
+    /// </summary>
+    public const string CompatibleDkmsVersion = "dkms-3.0.10";
 
     private readonly DkmsOutput _out;
     private readonly HashSet<string> _preparedKernels = new(StringComparer.Ordinal);

@@ -34,6 +34,33 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int unlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int statx(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, Span<byte> buffer);
+
+    /// <summary>
+    /// The (device, inode) of an open descriptor, or of a path when <paramref name="path"/> is given; null
+    /// when it cannot be read (the path is gone).
+    /// </summary>
+    /// <remarks>statx, because its layout is the same on every architecture (stat's is not).</remarks>
+    public static (ulong Device, ulong Inode)? FileIdentity(int fd, string? path = null)
+    {
+        const int AtFdCwd = -100, AtEmptyPath = 0x1000;
+        const uint StatxIno = 0x100;
+        Span<byte> buffer = stackalloc byte[256]; // struct statx
+        var rc = path is null ? statx(fd, string.Empty, AtEmptyPath, StatxIno, buffer) : statx(AtFdCwd, path, 0, StatxIno, buffer);
+        if (rc != 0)
+        {
+            return null;
+        }
+
+        var inode = BitConverter.ToUInt64(buffer[32..40]); // stx_ino
+        var device = ((ulong)BitConverter.ToUInt32(buffer[136..140]) << 32) | BitConverter.ToUInt32(buffer[140..144]); // stx_dev_major, stx_dev_minor
+        return (device, inode);
+    }
+
     /// <summary>Flushes a directory's entries to disk (after a rename into it).</summary>
     public static void FsyncDirectory(string directory)
     {

@@ -32,6 +32,14 @@ public static class ProcessRunner
             psi.ArgumentList.Add("exec >>\"$0\" 2>&1 </dev/null; exec \"$@\"");
             psi.ArgumentList.Add(spec.OutputFile);
         }
+        else if (spec.MergeStderr)
+        {
+            // One descriptor for both streams, as the log above and as dkms's terminal: the order survives.
+            psi.ArgumentList.Add("bash");
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec 2>&1; exec \"$@\"");
+            psi.ArgumentList.Add("dkms-merged");
+        }
 
         psi.ArgumentList.Add(spec.FileName);
         foreach (var a in spec.Arguments)

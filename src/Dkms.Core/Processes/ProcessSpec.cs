@@ -21,6 +21,13 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
     /// <summary>Called with the child's pid (also its process group and session id) once it runs.</summary>
     public Action<int>? OnStarted { get; init; }
 
+    /// <summary>
+    /// When set (and no <see cref="OutputFile"/>), the child's stderr is the same pipe as its stdout, so its
+    /// lines arrive in the order it wrote them; all of them go to <see cref="OnStdout"/>.
+    /// </summary>
+    /// <remarks>Two pipes read by two threads cannot say which of two quick writes came first.</remarks>
+    public bool MergeStderr { get; init; }
+
     /// <summary>Called for each stdout line when the output is captured (not with <see cref="OutputFile"/>).</summary>
     public Action<string>? OnStdout { get; init; }
 

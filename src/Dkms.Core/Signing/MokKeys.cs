@@ -7,79 +7,151 @@ namespace Dkms.Core.Signing;
 /// The Machine Owner Key pair dkms signs modules with: an unencrypted RSA-2048 PEM key (mode 0600) and a
 /// DER certificate with the codeSigning extended key usage, made with openssl on first need.
 /// </summary>
-public static class MokKeys
+/// <remarks>
+/// dkms 3.0.10 runs openssl on the configured paths whenever either file is missing: a mistyped path
+/// fails with "can't be generated" and touches nothing when its directory is missing, but when it is
+/// not, openssl overwrites the half of the pair that exists (often the enrolled certificate or its key).
+/// Here a configured pair is only made when both files are missing in existing directories; the default
+/// pair in the dkms tree is remade as dkms remakes it. No directory is ever created.
+/// </remarks>
+public static partial class MokKeys
 {
     /// <summary>The subject dkms gives the certificate (modinfo shows it as the signer).</summary>
     public const string Subject = "/CN=DKMS module signing key";
 
+    private const string Generating = "Certificate or key are missing, generating self signed certificate for MOK...";
+
+    /// <summary>dkms's default pair: <c>mok.key</c> and <c>mok.pub</c> in the dkms tree.</summary>
+    public static (string Key, string Certificate) DefaultPair(string dkmsTree) =>
+        (Path.Combine(dkmsTree, "mok.key"), Path.Combine(dkmsTree, "mok.pub"));
+
     /// <summary>
-    /// Makes sure both files exist, generating the pair when either is missing. Concurrent callers
-    /// (threads or processes) are serialised by a lock beside the key, so the pair is made once and matches.
+    /// Makes sure both files exist, generating the pair where dkms would and where nothing is replaced.
+    /// Concurrent callers (threads or processes) are serialised by a lock beside the key, so the pair is
+    /// made once and matches.
     /// </summary>
+    /// <param name="isDefault">Both paths are <see cref="DefaultPair"/>'s (not configured in framework.conf).</param>
+    /// <param name="say">Prints a progress line (dkms's "generating" line, or why no pair is made).</param>
     /// <returns>Null when both files exist afterwards, else the message dkms prints.</returns>
-    public static async Task<string?> EnsureAsync(string key, string certificate, Action<string> say, CancellationToken ct = default)
+    public static async Task<string?> EnsureAsync(string key, string certificate, bool isDefault, Action<string> say, CancellationToken ct = default)
     {
-        if (key.StartsWith("pkcs11:", StringComparison.Ordinal) || (File.Exists(key) && File.Exists(certificate)))
+        if (key.StartsWith("pkcs11:", StringComparison.Ordinal))
+        {
+            // sign-file reads such a key from its token; dkms still wants the certificate on disk.
+            return File.Exists(certificate) ? null : CertificateMissing(certificate);
+        }
+
+        RemoveLeftovers(key, certificate);
+        if (File.Exists(key) && File.Exists(certificate))
         {
             return null;
         }
 
-        var keyDir = Path.GetDirectoryName(Path.GetFullPath(key))!;
-        var certDir = Path.GetDirectoryName(Path.GetFullPath(certificate))!;
-        try
+        if (Refusal(key, certificate, isDefault) is { } refused)
         {
-            Directory.CreateDirectory(keyDir);
-            Directory.CreateDirectory(certDir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Missing(key, certificate);
+            return Refuse(refused, say);
         }
 
-        await using (await ModuleLock.AcquireAsync(keyDir, "." + Path.GetFileName(key), cancellationToken: ct).ConfigureAwait(false))
+        await using (await ModuleLock.AcquireAsync(DirectoryOf(key), LockName(key), cancellationToken: ct).ConfigureAwait(false))
         {
             if (File.Exists(key) && File.Exists(certificate))
             {
                 return null; // another caller made them while we waited
             }
 
-            say("Certificate or key are missing, generating self signed certificate for MOK...");
-            var suffix = $".dkms-new-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
-            var newKey = Path.Combine(keyDir, "." + Path.GetFileName(key) + suffix);
-            var newCert = Path.Combine(certDir, "." + Path.GetFileName(certificate) + suffix);
-            try
+            if (Refusal(key, certificate, isDefault) is { } now)
             {
-                var result = await ProcessRunner.RunAsync(new ProcessSpec("openssl",
-                [
-                    "req", "-new", "-x509", "-nodes", "-days", "36500", "-subj", Subject, "-newkey", "rsa:2048",
-                    "-keyout", newKey, "-addext", "extendedKeyUsage=codeSigning", "-outform", "DER", "-out", newCert,
-                ])
-                { Timeout = TimeSpan.FromMinutes(2) }, ct).ConfigureAwait(false);
-                if (result.Succeeded && File.Exists(newKey) && File.Exists(newCert))
-                {
-                    File.SetUnixFileMode(newKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                    // Certificate first: a crash between the renames leaves a certificate without its key,
-                    // which the next call regenerates as a pair.
-                    File.Move(newCert, certificate, overwrite: true);
-                    File.Move(newKey, key, overwrite: true);
-                }
+                return Refuse(now, say); // another program wrote one half while we waited
             }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return "openssl not found, can't generate key and certificate.";
-            }
-            finally
-            {
-                File.Delete(newKey);
-                File.Delete(newCert);
-            }
-        }
 
-        return Missing(key, certificate);
+            say(Generating);
+            return await GenerateAsync(key, certificate, replace: isDefault, ct).ConfigureAwait(false);
+        }
     }
 
-    private static string? Missing(string key, string certificate) =>
-        !File.Exists(key) ? $"Key file {key} not found and can't be generated, modules won't be signed"
-        : !File.Exists(certificate) ? $"Certificate file {certificate} not found and can't be generated, modules won't be signed"
-        : null;
+    /// <summary>
+    /// Why no pair may be made here: dkms's message, and a reason of ours where dkms would have replaced
+    /// the half that exists; null when a pair may be made.
+    /// </summary>
+    private static (string Problem, string? Reason)? Refusal(string key, string certificate, bool isDefault)
+    {
+        if (!Directory.Exists(DirectoryOf(key)))
+        {
+            return (KeyMissing(key), null); // as dkms: openssl cannot write there, and nothing is touched
+        }
+
+        if (!Directory.Exists(DirectoryOf(certificate)))
+        {
+            return (CertificateMissing(certificate), null);
+        }
+
+        if (isDefault || (!File.Exists(key) && !File.Exists(certificate)))
+        {
+            return null;
+        }
+
+        var (existing, problem) = File.Exists(key) ? (key, CertificateMissing(certificate)) : (certificate, KeyMissing(key));
+        return (problem, $"Not generating a new pair: it would replace {existing}");
+    }
+
+    /// <summary>Prints what dkms prints before it tries (and our reason, if any); returns dkms's message.</summary>
+    private static string Refuse((string Problem, string? Reason) refusal, Action<string> say)
+    {
+        say(Generating);
+        if (refusal.Reason is not null)
+        {
+            say(refusal.Reason);
+        }
+
+        return refusal.Problem;
+    }
+
+    /// <summary>Runs openssl into temporary names beside the targets, then renames them into place.</summary>
+    private static async Task<string?> GenerateAsync(string key, string certificate, bool replace, CancellationToken ct)
+    {
+        var suffix = $"{LeftoverMarker}{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
+        var newKey = Path.Combine(DirectoryOf(key), "." + Path.GetFileName(key) + suffix);
+        var newCert = Path.Combine(DirectoryOf(certificate), "." + Path.GetFileName(certificate) + suffix);
+        try
+        {
+            var result = await ProcessRunner.RunAsync(new ProcessSpec("openssl",
+            [
+                "req", "-new", "-x509", "-nodes", "-days", "36500", "-subj", Subject, "-newkey", "rsa:2048",
+                "-keyout", newKey, "-addext", "extendedKeyUsage=codeSigning", "-outform", "DER", "-out", newCert,
+            ])
+            { Timeout = TimeSpan.FromMinutes(2) }, ct).ConfigureAwait(false);
+            if (result.Succeeded && File.Exists(newKey) && File.Exists(newCert))
+            {
+                File.SetUnixFileMode(newKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                // Certificate first: a crash between the renames leaves a certificate without its key, which
+                // the next call regenerates as a pair (default) or reports (configured).
+                File.Move(newCert, certificate, overwrite: replace);
+                File.Move(newKey, key, overwrite: replace);
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "openssl not found, can't generate key and certificate.";
+        }
+        catch (IOException)
+        {
+            // A configured file appeared under our feet (overwrite: false); it is left as it is.
+        }
+        finally
+        {
+            File.Delete(newKey);
+            File.Delete(newCert);
+        }
+
+        return !File.Exists(key) ? KeyMissing(key) : !File.Exists(certificate) ? CertificateMissing(certificate) : null;
+    }
+
+    private static string LockName(string key) => "." + Path.GetFileName(key);
+
+    private static string DirectoryOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path))!;
+
+    private static string KeyMissing(string key) => $"Key file {key} not found and can't be generated, modules won't be signed";
+
+    private static string CertificateMissing(string certificate) =>
+        $"Certificate file {certificate} not found and can't be generated, modules won't be signed";
 }

@@ -7,15 +7,25 @@ namespace Dkms.Core.Tree;
 /// An exclusive <c>flock</c> on <c>&lt;dkms_tree&gt;/.locks/&lt;name&gt;.lock</c>: a second dkmsctl (or the daemon)
 /// that wants the same module waits for the first instead of interleaving with it.
 /// </summary>
-/// <remarks>Lock files are never deleted, so two waiters can never hold locks on different inodes.
-/// The file is opened with open(2), not FileStream, whose own advisory locks would conflict.</remarks>
+/// <remarks>
+/// The holder deletes the file when it lets go, so no lock files stay behind. That is safe because every
+/// locker checks, once it holds the lock, that the file it locked is still the one at the path: a waiter
+/// that was blocked on a file its holder deleted starts again on the path's new file, so two lockers
+/// never hold locks on different files at once. The file is opened with open(2), not FileStream, whose
+/// own advisory locks would conflict.
+/// </remarks>
 public sealed class ModuleLock : IDisposable, IAsyncDisposable
 {
     private const int ReadWriteCreateCloexec = 0x2 | 0x40 | 0x80000; // O_RDWR | O_CREAT | O_CLOEXEC
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private readonly string _path;
     private int _fd;
 
-    private ModuleLock(int fd) => _fd = fd;
+    private ModuleLock(int fd, string path)
+    {
+        _fd = fd;
+        _path = path;
+    }
 
     /// <summary>Takes the lock named <paramref name="name"/> (a validated module name), waiting as long as it takes.</summary>
     /// <param name="onWait">Called once when the lock is busy, before waiting.</param>
@@ -23,33 +33,86 @@ public sealed class ModuleLock : IDisposable, IAsyncDisposable
     {
         Directory.CreateDirectory(lockDir);
         var path = Path.Combine(lockDir, name + ".lock");
-        var fd = Libc.OpenWithMode(path, ReadWriteCreateCloexec, Convert.ToUInt32("644", 8));
-        if (fd < 0)
+        var waited = false;
+        while (true)
         {
-            throw new IOException($"Cannot open lock file {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-        }
-
-        try
-        {
-            var waited = false;
-            while (!TryLock(fd))
+            var fd = Open(path);
+            try
             {
-                if (!waited)
+                while (!TryLock(fd))
                 {
-                    onWait?.Invoke();
-                    waited = true;
-                }
+                    if (!waited)
+                    {
+                        onWait?.Invoke();
+                        waited = true;
+                    }
 
-                await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                _ = Libc.close(fd);
+                throw;
             }
 
-            return new ModuleLock(fd);
+            if (Claim(fd, path) is { } held)
+            {
+                return held;
+            }
         }
-        catch
+    }
+
+    /// <summary>Takes the lock if nobody holds it; null when somebody does.</summary>
+    public static ModuleLock? TryAcquire(string lockDir, string name)
+    {
+        var path = Path.Combine(lockDir, name + ".lock");
+        while (true)
         {
-            _ = Libc.close(fd);
-            throw;
+            var fd = Open(path);
+            bool locked;
+            try
+            {
+                locked = TryLock(fd);
+            }
+            catch
+            {
+                _ = Libc.close(fd);
+                throw;
+            }
+
+            if (!locked)
+            {
+                _ = Libc.close(fd);
+                return null;
+            }
+
+            if (Claim(fd, path) is { } held)
+            {
+                return held;
+            }
         }
+    }
+
+    private static int Open(string path)
+    {
+        var fd = Libc.OpenWithMode(path, ReadWriteCreateCloexec, Convert.ToUInt32("644", 8));
+        return fd >= 0
+            ? fd
+            : throw new IOException($"Cannot open lock file {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    /// <summary>The lock, when the locked file is still the one at the path; else closes it (its holder deleted it) and returns null.</summary>
+    private static ModuleLock? Claim(int fd, string path)
+    {
+        var locked = Libc.FileIdentity(fd);
+        if (locked is not null && locked == Libc.FileIdentity(-1, path))
+        {
+            return new ModuleLock(fd, path);
+        }
+
+        _ = Libc.close(fd);
+        return null;
     }
 
     private static bool TryLock(int fd)
@@ -66,12 +129,13 @@ public sealed class ModuleLock : IDisposable, IAsyncDisposable
             : throw new IOException($"flock failed: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
-    /// <summary>Closing the descriptor releases the lock.</summary>
+    /// <summary>Deletes the file while still holding the lock, then closes the descriptor, which releases it.</summary>
     public void Dispose()
     {
         var fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
+            _ = Libc.unlink(_path);
             _ = Libc.close(fd);
         }
     }

@@ -22,7 +22,7 @@ internal static class AutomationServiceCollectionExtensions
     public static void RecoverInterruptedWork(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<DaemonContext>().Settings;
-        var recovered = StartupRecovery.Run(settings.DkmsTree, settings.InstallTree);
+        var recovered = StartupRecovery.Run(settings);
         if (recovered.Count > 0)
         {
             AutomationLog.Recovered(app.Logger, recovered.Count, string.Join(", ", recovered));

@@ -1,19 +1,29 @@
+using Dkms.Core.Configuration;
 using Dkms.Core.Processes;
+using Dkms.Core.Signing;
 using Dkms.Core.Tree;
 
 namespace Dkms.Daemon.Automation;
 
 /// <summary>
 /// What a killed daemon (or dkms) can leave behind, cleaned before the first job: builds still running in
-/// their own session, build directories, staging directories of unpublished builds, and temporary module
-/// files of unfinished installs. The trees themselves are never half-changed (builds are published and
-/// modules installed with one rename each), so after this the reconciler can simply redo the work.
+/// their own session, build directories, staging directories of unpublished builds, temporary module
+/// files of unfinished installs, and the temporary key and certificate of an unfinished MOK generation.
+/// The trees themselves are never half-changed (builds are published and modules installed with one
+/// rename each), so after this the reconciler can simply redo the work.
 /// </summary>
 internal static class StartupRecovery
 {
-    public static List<string> Run(string dkmsTree, string installTree)
+    public static List<string> Run(DkmsSettings settings)
     {
-        var cleaned = new List<string>();
+        var (dkmsTree, installTree) = (settings.DkmsTree, settings.InstallTree);
+        var (defaultKey, defaultCert) = MokKeys.DefaultPair(dkmsTree);
+        var cleaned = new List<string>(MokKeys.RemoveLeftovers(defaultKey, defaultCert));
+        if (settings.MokSigningKey is not null || settings.MokCertificate is not null)
+        {
+            cleaned.AddRange(MokKeys.RemoveLeftovers(settings.MokSigningKey ?? defaultKey, settings.MokCertificate ?? defaultCert));
+        }
+
         if (Directory.Exists(dkmsTree))
         {
             foreach (var moduleDir in Directory.EnumerateDirectories(dkmsTree).Where(d => !Path.GetFileName(d).StartsWith('.')))

@@ -25,7 +25,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
-    public const string CompatibleDkmsVersion = "dkms-3.0.10";
+    public const string CompatibleDkmsVersion = DkmsEngine.CompatibleDkmsVersion;
 
     /// <summary>ListJobs' page size when the request names none.</summary>
     public const int DefaultPageSize = 100;

@@ -68,7 +68,7 @@ public sealed class ActionExecutor(DkmsEngine engine)
                 RequireRoot();
                 return await engine.LoadTarballAsync(r.Archive, options, ct).ConfigureAwait(false);
             default:
-                return await engine.AddAsync(RequireModule(r.Module), options, ct).ConfigureAwait(false);
+                return await engine.AddAsync(RequireModule(r.Module, "add"), options, ct).ConfigureAwait(false);
         }
     }
 
@@ -98,7 +98,7 @@ public sealed class ActionExecutor(DkmsEngine engine)
         }
         else
         {
-            mv = RequireModule(module);
+            mv = RequireModule(module, "add"); // build and install add the module first; dkms prints add's usage
             engine.RequireNotBroken(mv);
         }
 
@@ -117,7 +117,12 @@ public sealed class ActionExecutor(DkmsEngine engine)
     /// <summary><c>uninstall</c>, <c>unbuild</c> and <c>remove</c> (<c>-k …</c> or <c>--all</c>).</summary>
     private async Task<int> RemovalAsync(V1.ModuleActionRequest r, V1.Action action, CancellationToken ct)
     {
-        var mv = RequireModule(r.Module);
+        var mv = RequireModule(r.Module, action switch
+        {
+            V1.Action.Uninstall => "uninstall",
+            V1.Action.Unbuild => "unbuild",
+            _ => "remove",
+        });
         engine.RequireAdded(mv);
         if (action == V1.Action.Uninstall)
         {
@@ -180,7 +185,7 @@ public sealed class ActionExecutor(DkmsEngine engine)
     /// <summary><c>mktarball</c>.</summary>
     private async Task<ActionOutcome> MkTarballAsync(V1.MkTarballRequest r, CancellationToken ct)
     {
-        var mv = RequireModule(r.Module);
+        var mv = RequireModule(r.Module, "mktarball");
         engine.RequireAdded(mv);
         var targets = r.All ? engine.BuiltTargets(mv) : ProtoMapping.TargetsOrRunning(r.Kernels, engine.RunningKernel);
         var archive = await engine.MakeTarballAsync(mv, targets, r.Archive.Length > 0 ? r.Archive : null, r.SourceOnly, r.BinariesOnly, ct)
@@ -205,13 +210,15 @@ public sealed class ActionExecutor(DkmsEngine engine)
         return await engine.LoadTarballAsync(Path.GetFullPath(r.Archive), ProtoMapping.ToCore(r.Options), ct).ConfigureAwait(false);
     }
 
-    private static ModuleRef RequireModule(V1.ModuleRef? module)
+    /// <summary>dkms's check_module_args: m/v must be given, else its usage lines for <paramref name="action"/>.</summary>
+    private static ModuleRef RequireModule(V1.ModuleRef? module, string action)
     {
         if (module is null || module.Name.Length == 0 || module.Version.Length == 0)
         {
             throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, "Arguments <module> and <module-version> are not specified.",
-                "Usage: remove <module> <module-version> <kernel-version>",
-                "   or: remove --all <module> <module-version>");
+                $"Usage: {action} <module>/<module-version> or",
+                $"       {action} -m <module>/<module-version> or",
+                $"       {action} -m <module> -v <module-version>");
         }
 
         return new ModuleRef(module.Name, module.Version);

@@ -101,5 +101,18 @@ public sealed class AutoinstallTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_t.KernelDir, "updates")));
     }
 
+    [Fact]
+    public async Task KernelPrerm_TwoInstalledModules_DepmodLineOnce()
+    {
+        Assert.Equal(0, (await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("first").Dir)).ExitCode);
+        Assert.Equal(0, (await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("second").Dir)).ExitCode);
+
+        var r = await _t.RunAsync("kernel_prerm", "-k", _t.Kernel);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Single(r.Stdout.Split('\n'), l => l == "Running depmod... done."); // depmod runs once for the kernel, after the loop
+        Assert.EndsWith("\nRunning depmod... done.\n", r.Stdout, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _t.Dispose();
 }

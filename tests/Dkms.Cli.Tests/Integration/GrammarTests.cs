@@ -28,6 +28,36 @@ public sealed class GrammarTests : IDisposable
         Assert.Contains(message, r.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("add", "add")]
+    [InlineData("add", "add", "no-conf")]
+    [InlineData("build", "add")] // build and install add the module first, so dkms prints add's usage
+    [InlineData("install", "add")]
+    [InlineData("uninstall", "uninstall")]
+    [InlineData("unbuild", "unbuild")]
+    [InlineData("remove", "remove")]
+    [InlineData("mktarball", "mktarball")]
+    public async Task Run_NoModuleVersion_UsageOfTheActionAsDkms(string action, string usageOf, string? directory = null)
+    {
+        string[] args = [action];
+        if (directory is not null)
+        {
+            var dir = Path.Combine(_t.Packages, directory); // a directory without dkms.conf
+            Directory.CreateDirectory(dir);
+            args = [action, dir];
+        }
+
+        var r = await _t.RunAsync(args);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.EndsWith(
+            "Error! Arguments <module> and <module-version> are not specified.\n" +
+            $"Usage: {usageOf} <module>/<module-version> or\n" +
+            $"       {usageOf} -m <module>/<module-version> or\n" +
+            $"       {usageOf} -m <module> -v <module-version>\n",
+            r.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_NoAction_UsageAndExit2()
     {

@@ -30,7 +30,7 @@ public sealed class LifecycleTests : IDisposable
         Assert.Equal($"hello/1.0, {k}, {a}: built\n", (await _t.RunAsync("status")).Stdout);
         Assert.True(File.Exists(Path.Combine(_t.BuiltDir("hello", "1.0"), "module", "hello.ko")));
         var log = await File.ReadAllTextAsync(Path.Combine(_t.BuiltDir("hello", "1.0"), "log", "make.log"));
-        Assert.StartsWith($"DKMS (dkmsd-0.1.0) make.log for hello/1.0 for kernel {k} ({a})\n", log, StringComparison.Ordinal);
+        Assert.StartsWith($"DKMS (dkms-3.0.10) make.log for hello/1.0 for kernel {k} ({a})\n", log, StringComparison.Ordinal);
         Assert.Contains($"# command: make -j2 KERNELRELEASE={k} -C {_t.KernelDir}/build M={_t.DkmsTree}/hello/1.0/build", log, StringComparison.Ordinal);
         Assert.Contains("# exit code: 0", log, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_t.DkmsTree, "hello", "1.0", "build")), "build/ is removed after a successful build");
