@@ -17,7 +17,7 @@ namespace Dkms.Cli.Commands;
 internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, string programName)
 {
     /// <summary>The version dkmsctl reports under the name <c>dkms</c>, for scripts that parse it.</summary>
-    public const string CompatibleDkmsVersion = "dkms-3.0.10";
+    public const string CompatibleDkmsVersion = DkmsEngine.CompatibleDkmsVersion;
 
     private static readonly HashSet<string> NeedsModuleVersion = new(StringComparer.Ordinal) { "remove", "unbuild", "uninstall", "mktarball" };
     private static readonly HashSet<string> NoAll = new(StringComparer.Ordinal)

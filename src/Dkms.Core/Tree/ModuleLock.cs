@@ -31,7 +31,7 @@ public sealed class ModuleLock : IDisposable, IAsyncDisposable
     /// <param name="onWait">Called once when the lock is busy, before waiting.</param>
     public static async Task<ModuleLock> AcquireAsync(string lockDir, string name, Action? onWait = null, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(lockDir);
+        Directory.CreateDirectory(lockDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // when new: 0700
         var path = Path.Combine(lockDir, name + ".lock");
         var waited = false;
         while (true)
@@ -96,7 +96,8 @@ public sealed class ModuleLock : IDisposable, IAsyncDisposable
 
     private static int Open(string path)
     {
-        var fd = Libc.OpenWithMode(path, ReadWriteCreateCloexec, Convert.ToUInt32("644", 8));
+        // 0600: flock works on a read-only descriptor, so a lock file others can open is a lock others can hold.
+        var fd = Libc.OpenWithMode(path, ReadWriteCreateCloexec, Convert.ToUInt32("600", 8));
         return fd >= 0
             ? fd
             : throw new IOException($"Cannot open lock file {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");

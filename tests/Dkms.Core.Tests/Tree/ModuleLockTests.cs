@@ -20,6 +20,19 @@ public sealed class ModuleLockTests : IDisposable
     }
 
     [Fact]
+    public async Task AcquireAsync_LockFileAndNewDirectory_OnlyTheOwnerCanOpenThem()
+    {
+        // flock works on a read-only descriptor: a lock file another user can open is one that user can hold,
+        // stalling root's installs and the kernel hooks (issue: any user stalls root).
+        var dir = Path.Combine(_dir.Path, ".locks");
+
+        await using var held = await ModuleLock.AcquireAsync(dir, "m").WaitAsync(Bound);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "m.lock")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+    }
+
+    [Fact]
     public async Task AcquireAsync_ManyContendersWhileFilesAreRemoved_NeverTwoHolders()
     {
         var inside = 0;
