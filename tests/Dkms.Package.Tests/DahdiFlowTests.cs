@@ -4,33 +4,20 @@ using Dkms.Package.Tests.Providers;
 
 namespace Dkms.Package.Tests;
 
-/// <summary>(b) dahdi-dkms: one dkms module with 35 .ko files, about 90 s of build on two cores.</summary>
+/// <summary>
+/// (b) dahdi-dkms: one dkms module with 35 .ko files. Its build takes 77–87 s on two cores under Debian's dkms (under
+/// the 3 minutes that would make it slow by itself), but with a boot and setup it is 2 minutes per provider, which
+/// the fast part's 15-minute budget cannot spare: flow (a) already covers a package of many .ko files there.
+/// </summary>
 [Collection(PackageFlows.Name)]
 [Trait("Category", PackageFlows.Category)]
 public sealed class DahdiFlowTests(FlowRuns runs, ITestOutputHelper output)
 {
-    [Fact]
-    public Task AptInstallPurge_DahdiUnderDkmsd_AllModulesInstalledThenGone() => ExpectAsync(Provider.Dkmsd);
-
     [Theory]
     [Trait("Category", "Slow")]
     [InlineData(Provider.Dkms)]
     [InlineData(Provider.Dkmsd)]
-    public Task AptInstallPurge_Dahdi_AllModulesInstalledThenGone(Provider provider) => ExpectAsync(provider);
-
-    [Fact]
-    [Trait("Category", "Slow")]
-    public async Task AptInstallPurge_Dahdi_DkmsdSameAsDkms()
-    {
-        // Act
-        var dkms = await runs.GetAsync(DahdiFlow.Instance, Provider.Dkms, output);
-        var dkmsd = await runs.GetAsync(DahdiFlow.Instance, Provider.Dkmsd, output);
-
-        // Assert
-        FlowAssert.SameOutcome(dkms, dkmsd, output);
-    }
-
-    private async Task ExpectAsync(Provider provider)
+    public async Task AptInstallPurge_Dahdi_AllModulesInstalledThenGone(Provider provider)
     {
         // Act
         var run = await runs.GetAsync(DahdiFlow.Instance, provider, output);
@@ -50,5 +37,17 @@ public sealed class DahdiFlowTests(FlowRuns runs, ITestOutputHelper output)
             StepAssert.NoModules(purge);
             StepAssert.ProbeEmpty(purge, "sources");
         });
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task AptInstallPurge_Dahdi_DkmsdSameAsDkms()
+    {
+        // Act
+        var dkms = await runs.GetAsync(DahdiFlow.Instance, Provider.Dkms, output);
+        var dkmsd = await runs.GetAsync(DahdiFlow.Instance, Provider.Dkmsd, output);
+
+        // Assert
+        FlowAssert.SameOutcome(dkms, dkmsd, output);
     }
 }

@@ -40,6 +40,7 @@ public sealed class InterruptedConfigureFlowTests(FlowRuns runs, ITestOutputHelp
         {
             var interrupted = run.Step(InterruptedConfigureFlow.Install);
             Assert.Contains("killed dpkg", interrupted.Probe(InterruptedConfigureFlow.Killer), StringComparison.Ordinal);
+            Assert.Contains("gone after", interrupted.Probe(InterruptedConfigureFlow.Leftovers), StringComparison.Ordinal);
             Assert.True(interrupted.ExitCode != 0, interrupted.Describe());
             Assert.True(interrupted.Probe(InterruptedConfigureFlow.State) != "ii", interrupted.Describe());
 

@@ -43,7 +43,7 @@ public sealed class FlowRuns
         }
 
         var root = _root.Value;
-        var name = $"dkt-{flow.Name}-{provider.PackageName()}-{Guid.NewGuid():N}"[..48];
+        var name = $"dkt-{flow.Name}-{provider.PackageName()}-{Guid.NewGuid().ToString("N")[..8]}";
         await using var copy = await root.CreateCopyAsync(name, Progress).ConfigureAwait(false);
         await using var container = await BootedContainer.BootAsync(copy, name, Progress).ConfigureAwait(false);
         var session = new FlowSession(flow.Name, provider, container, root.Kernel, Progress);
