@@ -4,8 +4,16 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1;
 
-// dkmsd-testclient <socket> <GetInfo|Status|Build|CancelJob|Health|Reflection>: prints what the call returned,
-// or "<StatusCode> <dkms-exit-code>" when it failed, and exits 0.
+// dkmsd-testclient <socket> <GetInfo|Status|HugeStatus|WideStatus|Build|CancelJob|Health|Reflection>: prints what the
+// call returned, or "<StatusCode> <dkms-exit-code>" when it failed, and exits 0.
+// dkmsd-testclient <socket> Hold <count> <seconds>: opens <count> idle connections, prints how many the daemon kept
+// after a second ("open=N closed=N"), then after <seconds> again, and exits.
+if (args.Length == 4 && args[1] == "Hold")
+{
+    return await Hold.RunAsync(args[0], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (args.Length != 2)
 {
     await Console.Error.WriteLineAsync("usage: dkmsd-testclient <socket> <method>");
@@ -26,6 +34,17 @@ try
         case "Status":
             var status = await client.StatusAsync(new StatusRequest(), deadline: deadline);
             Console.WriteLine($"OK lines={status.Lines.Count}");
+            return 0;
+        case "HugeStatus":
+            // ~4 MB in one request: refused before the daemon does any work for it.
+            var huge = await client.StatusAsync(new StatusRequest { Module = new string('m', 4_000_000) }, deadline: deadline);
+            Console.WriteLine($"OK lines={huge.Lines.Count}");
+            return 0;
+        case "WideStatus":
+            var wide = new StatusRequest();
+            wide.Kernels.Add(Enumerable.Range(0, 1000).Select(i => new KernelTarget { Kernel = $"6.1.0-{i}-amd64" }));
+            var answer = await client.StatusAsync(wide, deadline: deadline);
+            Console.WriteLine($"OK lines={answer.Lines.Count}");
             return 0;
         case "Build":
             using (var call = client.Build(new BuildRequest { Module = new ModuleRef { Name = "x", Version = "1" } }, deadline: deadline))

@@ -27,6 +27,9 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
     public const string CompatibleDkmsVersion = DkmsEngine.CompatibleDkmsVersion;
 
+    /// <summary>The most kernels one Status request may name.</summary>
+    public const int MaxStatusKernels = 64;
+
     /// <summary>ListJobs' page size when the request names none.</summary>
     public const int DefaultPageSize = 100;
 
@@ -60,6 +63,12 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         var response = new StatusResponse();
         var capture = OutputCapture.Into(response.Lines, time);
         var engine = new DkmsEngine(daemon.Settings, capture.Output, daemon.ConfCache);
+
+        if (request.Kernels.Count > MaxStatusKernels)
+        {
+            // Each kernel multiplies the work and the answer: a bounded list keeps one caller from costing minutes of CPU.
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"At most {MaxStatusKernels} kernels in one status request."));
+        }
 
         // As dkms's glob (and dkmsctl in-process): a kernel without an arch matches every arch.
         var kernels = request.Kernels.Count > 0

@@ -9,11 +9,16 @@ namespace Dkms.Daemon.Grpc;
 
 internal static class GrpcServiceCollectionExtensions
 {
+    /// <summary>The largest request dkmsd reads (gRPC answers RESOURCE_EXHAUSTED beyond it).</summary>
+    public const int MaxRequestBytes = 64 * 1024;
+
     public static IServiceCollection AddDkmsGrpc(this IServiceCollection services)
     {
         services.AddSingleton<DkmsExceptionInterceptor>();
         services.AddGrpc(o =>
         {
+            // A dkms request names a module and a few kernels: anything near this size is an attack, not a request.
+            o.MaxReceiveMessageSize = MaxRequestBytes;
             // Order matters: the first interceptor is the outermost, so authorization refusals
             // (DkmsException PermissionDenied) are mapped to a status with dkms's exit code.
             // Both apply to every service mapped, health and reflection included (AuthorizationPolicy opens those).

@@ -15,15 +15,23 @@ internal static class UnixSocketListening
     public const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
         | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
 
+    /// <summary>How long a connection with no request in flight stays open.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary><see cref="SocketMode"/> as chmod writes it.</summary>
     public const string SocketModeText = "0666";
 
     public static IServiceCollection AddUnixSocketListener(this IServiceCollection services)
     {
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<DaemonOptions>, DaemonContext, ILoggerFactory>((kestrel, options, daemon, logs) =>
+        services.AddSingleton<ConnectionLimits>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<DaemonOptions>, DaemonContext, ILoggerFactory, ConnectionLimits, TimeProvider>(
+            (kestrel, options, daemon, logs, limits, time) =>
         {
             var logger = logs.CreateLogger(typeof(UnixSocketListening).FullName!);
             kestrel.AddServerHeader = false;
+            // A connection with no request in flight is closed after this (Kestrel's default keeps it 130 s).
+            kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            void Configure(ListenOptions listen) => ConfigureListen(listen, limits, time);
             if (daemon.SocketActivated)
             {
                 // LISTEN_FDS: the socket unit owns the path and its mode.
@@ -41,15 +49,29 @@ internal static class UnixSocketListening
         return services;
     }
 
-    private static void Configure(ListenOptions listen)
+    private static void ConfigureListen(ListenOptions listen, ConnectionLimits limits, TimeProvider time)
     {
         listen.Protocols = HttpProtocols.Http2; // h2c with prior knowledge: no TLS, no HTTP/1.1 upgrade
-        listen.Use(next => connection =>
+        listen.Use(next => async connection =>
         {
             // Once per connection; the credentials are the peer's at connect() time.
             var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
-            connection.Features.Set<IPeerCredentialsFeature>(new PeerCredentialsFeature(socket is null ? null : PeerCredentials.Get(socket)));
-            return next(connection);
+            var peer = socket is null ? null : PeerCredentials.Get(socket);
+            if (!limits.TryOpen(peer))
+            {
+                return; // closed before a byte is read: one user cannot hold every descriptor
+            }
+
+            try
+            {
+                using var silent = FirstBytesWatch.Arm(connection, IdleTimeout, time);
+                connection.Features.Set<IPeerCredentialsFeature>(new PeerCredentialsFeature(peer));
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                limits.Close(peer);
+            }
         });
     }
 

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Dkms.Daemon.Tests.Infrastructure;
+
+namespace Dkms.Daemon.Tests.Integration;
+
+/// <summary>What one unprivileged user can make dkmsd spend: request size, request width, connections.</summary>
+public sealed class LimitsIntegrationTests : IDisposable
+{
+    private readonly DaemonTrees _trees = new();
+
+    public void Dispose() => _trees.Dispose();
+
+    private async Task<DkmsdProcess> StartAsync()
+    {
+        var daemon = DkmsdProcess.Start([.. _trees.DaemonArgs, "--no-automation"]);
+        await daemon.WaitForSocketAsync(_trees.Socket);
+        return daemon;
+    }
+
+    [Theory]
+    [InlineData("HugeStatus", "ResourceExhausted")]
+    [InlineData("WideStatus", "InvalidArgument")]
+    public async Task Unprivileged_OversizedOrTooWideStatus_RefusedBeforeAnyWork(string method, string status)
+    {
+        await using var daemon = await StartAsync();
+
+        var r = await AsNobodyAsync([method]);
+
+        Assert.StartsWith(status, r.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Grpc.AspNetCore", daemon.Output, StringComparison.Ordinal); // refused at the edge: nothing logged, no stack trace
+    }
+
+    [Fact]
+    public async Task Unprivileged_ConnectionFlood_CappedPerUser_IdleOnesClosed_RootStillAnswered()
+    {
+        await using var daemon = await StartAsync();
+
+        var hold = AsNobodyAsync(["Hold", "100", "25"], TimeSpan.FromMinutes(2));
+        var clock = Stopwatch.StartNew();
+        while (!daemon.Output.Contains("Refusing connections from uid 65534", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100);
+        }
+
+        clock.Restart();
+        var status = await DaemonCtl.RunAsync(_trees.Socket, "status");
+        var rootTook = clock.Elapsed;
+        var held = (await hold).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.True(rootTook < TimeSpan.FromSeconds(10), $"root's status took {rootTook} during the flood");
+        Assert.Equal("open=32 closed=68", held[0]); // the per-user limit; the rest closed at once
+        Assert.Equal("open=0 closed=100", held[1]); // idle connections do not stay
+        Assert.Single(daemon.Output.Split('\n'), l => l.Contains("Refusing connections", StringComparison.Ordinal)); // rate-limited
+    }
+
+    private async Task<ProcessResult> AsNobodyAsync(string[] args, TimeSpan? timeout = null)
+    {
+        var r = await Processes.RunAsync("setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", Processes.Binary("dkmsd-testclient"), _trees.Socket, .. args],
+            new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["DOTNET_CLI_HOME"] = "/tmp" }, timeout);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r;
+    }
+}
