@@ -144,6 +144,25 @@ public sealed class DaemonActionTests : IDisposable
     }
 
     [Fact]
+    public async Task RemoveAll_WhileAnAutoinstallBuildsIt_RemoveWins_NothingReinstalledAfter()
+    {
+        var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
+        await using var daemon = await StartWithSlowModuleAsync();
+        await using var autoinstall = DaemonCtl.Start(_trees.Socket, "autoinstall", "-k", kernel, "--wait");
+        await WaitForJobAsync("install", "make");
+
+        var remove = await CtlAsync("remove", "hello-dkms/1.0", "--all");
+
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+        Assert.Equal(0, await autoinstall.WaitAsync()); // the kernel's batch is not failed by a module removed under it
+        Assert.False(await SleeperRunningAsync());
+        await Task.Delay(1000);
+        Assert.Equal(string.Empty, (await CtlAsync("status")).Stdout);
+        Assert.Empty(Directory.EnumerateFiles(_trees.InstallTree, "*.ko*", SearchOption.AllDirectories));
+        Assert.Contains("superseded", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClientInterrupted_Ctrl_C_CancelsItsBuild()
     {
         var kernel = KernelHeaders.LinkInto(_trees.InstallTree);
