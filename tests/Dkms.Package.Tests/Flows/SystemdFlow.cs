@@ -22,6 +22,9 @@ internal sealed class SystemdFlow : IFlow
 
     public const string Module = "acpi-call";
     private const string Package = "acpi-call-dkms";
+
+    /// <summary>The module's version, from its source tree (the dkms tree also holds kernel-* links beside the version).</summary>
+    private const string Version = "$(ls -d /usr/src/acpi-call-* | sed 's|^/usr/src/acpi-call-||')";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Short = TimeSpan.FromMinutes(2);
 
@@ -57,12 +60,12 @@ internal sealed class SystemdFlow : IFlow
             + "wait; cat /tmp/apt.out; exit $(cat /tmp/apt.rc)",
             StepTimeout, Comparison.None, restarts).ConfigureAwait(false);
 
-        await session.StepAsync(UserAction, $"setpriv --reuid=tester --regid=tester --init-groups dkms build -m {Module} -v $(ls /var/lib/dkms/{Module}) -k {session.Kernel} --force",
+        await session.StepAsync(UserAction, $"setpriv --reuid=tester --regid=tester --init-groups dkms build -m {Module} -v {Version} -k {session.Kernel} --force",
             Short, Comparison.None).ConfigureAwait(false);
 
         // kill -9 of the main PID while a build runs: Restart= brings dkmsd back, the client finishes, the tree is whole.
         await session.StepAsync(KillDuringBuild,
-            $"v=$(ls /var/lib/dkms/{Module}); dkms uninstall -m {Module} -v $v -k {session.Kernel} >/dev/null; dkms unbuild -m {Module} -v $v -k {session.Kernel} >/dev/null; "
+            $"v={Version}; dkms uninstall -m {Module} -v $v -k {session.Kernel} >/dev/null; dkms unbuild -m {Module} -v $v -k {session.Kernel} >/dev/null; "
             + $"(dkms install -m {Module} -v $v -k {session.Kernel} > /tmp/install.out 2>&1; echo $? > /tmp/install.rc) & "
             + "for i in $(seq 600); do pgrep -x make >/dev/null && break; sleep 0.2; done; "
             + "pgrep -x make >/dev/null && echo 'killing during make'; kill -9 $(systemctl show -p MainPID --value dkmsd.service); "
@@ -75,10 +78,10 @@ internal sealed class SystemdFlow : IFlow
 
         // The unit has a private /tmp: paths a client names are the client's (add, mktarball --archive).
         await session.StepAsync(ClientTmp,
-            $"rm -rf /tmp/mine && cp -r /usr/src/{Module}-$(ls /var/lib/dkms/{Module}) /tmp/mine && "
+            $"rm -rf /tmp/mine && cp -r /usr/src/{Module}-{Version} /tmp/mine && "
             + "sed -i 's/^PACKAGE_NAME=.*/PACKAGE_NAME=\"mine\"/' /tmp/mine/dkms.conf && dkms add /tmp/mine && "
-            + $"dkms mktarball -m mine -v $(ls /var/lib/dkms/{Module}) --source-only --archive /tmp/mine.tar.gz && ls /tmp/mine.tar.gz && "
-            + $"dkms remove -m mine -v $(ls /var/lib/dkms/{Module}) --all >/dev/null && rm -rf /usr/src/mine-*",
+            + $"dkms mktarball -m mine -v {Version} --source-only --archive /tmp/mine.tar.gz && ls /tmp/mine.tar.gz && "
+            + $"dkms remove -m mine -v {Version} --all >/dev/null && rm -rf /usr/src/mine-*",
             Short, Comparison.None).ConfigureAwait(false);
 
         await session.StepAsync(StopWithWatch,
