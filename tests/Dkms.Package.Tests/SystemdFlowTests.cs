@@ -30,7 +30,7 @@ public sealed class SystemdFlowTests(FlowRuns runs, ITestOutputHelper output)
 
             var bus = run.Step(SystemdFlow.Bus);
             StepAssert.Succeeded(bus);
-            Assert.Contains("AccessDenied", bus.Result.Output, StringComparison.Ordinal);
+            Assert.Contains("Access denied", bus.Result.Output, StringComparison.Ordinal); // the policy grants users no Set
 
             var user = run.Step(SystemdFlow.UserAction);
             Assert.NotEqual(0, user.ExitCode);
@@ -58,6 +58,11 @@ public sealed class SystemdFlowTests(FlowRuns runs, ITestOutputHelper output)
             StepAssert.Succeeded(stop);
             var ms = int.Parse(Regex.Match(stop.Result.Stdout, @"stopped in (\d+) ms").Groups[1].Value, CultureInfo.InvariantCulture);
             Assert.True(ms < 10_000, $"stopping with a watch client took {ms} ms");
+
+            var upgrade = run.Step(SystemdFlow.Upgrade);
+            StepAssert.Succeeded(upgrade);
+            Assert.EndsWith("+next1", upgrade.Result.Stdout.Trim(), StringComparison.Ordinal);
+            StepAssert.StatusMatches(upgrade, $"{SystemdFlow.Module}/[^,]+, {Regex.Escape(run.Kernel)}, x86_64: installed");
 
             // One journal line per job (when it ends), no console banner.
             var counts = run.Step(SystemdFlow.Journal).Result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -18,6 +18,7 @@ internal sealed class SystemdFlow : IFlow
     public const string SocketActivation = "stopped service, started by its socket";
     public const string ClientTmp = "add and mktarball in the caller's /tmp";
     public const string StopWithWatch = "stop with a watch client";
+    public const string Upgrade = "upgrade to the next build";
     public const string Journal = "journal";
 
     public const string Module = "acpi-call";
@@ -88,6 +89,16 @@ internal sealed class SystemdFlow : IFlow
             "(dkmsctl watch > /tmp/watch.out 2>&1 &) ; sleep 2; start=$(date +%s%N); systemctl stop dkmsd.service dkmsd.socket; "
             + "echo stopped in $(( ($(date +%s%N) - start) / 1000000 )) ms; systemctl start dkmsd.socket dkmsd.service",
             Short, Comparison.None).ConfigureAwait(false);
+
+        // An upgrade from the previous build (the same package with a higher version): the daemon is restarted on the
+        // new binaries, the tree and the modules stay.
+        await session.StepAsync(Upgrade,
+            "cd /root && rm -rf next && dpkg-deb -R $(ls dkmsd_*_amd64.deb | head -n 1) next && "
+            + "sed -i 's/^Version: .*$/&+next1/' next/DEBIAN/control && dpkg-deb -b next dkmsd-next.deb >/dev/null && "
+            + "before=$(systemctl show -p MainPID --value dkmsd.service) && apt-get install -y ./dkmsd-next.deb && "
+            + "test \"$(systemctl show -p MainPID --value dkmsd.service)\" != \"$before\" && systemctl is-active dkmsd.service && "
+            + "dpkg-query -W -f='${Version}\\n' dkmsd",
+            StepTimeout, Comparison.None).ConfigureAwait(false);
 
         await session.StepAsync(Journal,
             "journalctl -b -u dkmsd.service -o cat --no-pager > /tmp/j; grep -c 'Press Ctrl+C' /tmp/j; grep -cE 'Job [0-9]+ (succeeded|failed|cancelled|skipped)' /tmp/j; grep -cE 'Job [0-9]+ (queued|started)' /tmp/j; grep -c 'Listening on' /tmp/j",
