@@ -118,6 +118,21 @@ internal sealed class DkmsdProcess : IAsyncDisposable
         throw new TimeoutException($"dkmsd did not listen on {socket}:\n{Output}");
     }
 
+    /// <summary>Waits until the daemon's output holds <paramref name="text"/> (it is read asynchronously).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        var end = DateTime.UtcNow + (timeout ?? TaskTimeouts.Default);
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow >= end)
+            {
+                throw new TimeoutException($"dkmsd never printed \"{text}\":\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public static GrpcChannel Channel(string socket) => UnixChannel.Create(socket);
 
     /// <summary>SIGKILL: the daemon gets no chance to clean up.</summary>

@@ -226,7 +226,7 @@ public sealed class DkmsdIntegrationTests(ITestOutputHelper output) : IDisposabl
 
         await using var daemon = await StartAsync();
 
-        Assert.Contains("Removed a stale socket file", daemon.Output, StringComparison.Ordinal);
+        await daemon.WaitForOutputAsync("Removed a stale socket file"); // its output is read asynchronously
     }
 
     [Fact]
