@@ -94,7 +94,7 @@ internal sealed class SystemdFlow : IFlow
         // new binaries, the tree and the modules stay.
         await session.StepAsync(Upgrade,
             "cd /root && rm -rf next && dpkg-deb -R $(ls dkmsd_*_amd64.deb | head -n 1) next && "
-            + "sed -i 's/^Version: .*$/&+next1/' next/DEBIAN/control && dpkg-deb -b next dkmsd-next.deb >/dev/null && "
+            + "sed -i 's/^Version: .*$/&+next1/' next/DEBIAN/control && dpkg-deb -Zgzip -z1 -b next dkmsd-next.deb >/dev/null && "
             + "before=$(systemctl show -p MainPID --value dkmsd.service) && apt-get install -y ./dkmsd-next.deb && "
             + "test \"$(systemctl show -p MainPID --value dkmsd.service)\" != \"$before\" && systemctl is-active dkmsd.service && "
             + "dpkg-query -W -f='${Version}\\n' dkmsd",

@@ -78,6 +78,7 @@ internal sealed class DebianRoot
     public async Task<RootCopy> CreateCopyAsync(string name, Action<string> log)
     {
         var tar = await GetTarAsync(log).ConfigureAwait(false);
+        await StaleCopies.SweepAsync(log).ConfigureAwait(false);
         var copy = await RootCopy.UntarAsync(tar, name).ConfigureAwait(false);
         try
         {

@@ -29,5 +29,18 @@ internal sealed class FileLock : IDisposable
         }
     }
 
+    /// <summary>The lock if it is free now, else null (without waiting).</summary>
+    public static FileLock? TryAcquire(string path)
+    {
+        try
+        {
+            return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _stream.Dispose();
 }

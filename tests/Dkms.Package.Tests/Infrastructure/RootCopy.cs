@@ -17,7 +17,14 @@ internal sealed class RootCopy : IAsyncDisposable
     private static readonly TimeSpan UntarTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan RemoveTimeout = TimeSpan.FromMinutes(5);
 
-    private RootCopy(string directory) => Directory = directory;
+    // Held for the copy's whole life: a copy whose lock is free belongs to a run that died (see StaleCopies).
+    private readonly FileLock _owner;
+
+    private RootCopy(string directory, FileLock owner)
+    {
+        Directory = directory;
+        _owner = owner;
+    }
 
     /// <summary>The per-container directory: root/ and the nspawn console log.</summary>
     public string Directory { get; }
@@ -30,10 +37,12 @@ internal sealed class RootCopy : IAsyncDisposable
 
     public static async Task<RootCopy> UntarAsync(string tar, string name)
     {
-        var copy = new RootCopy(Path.Combine(Parent, name));
-        System.IO.Directory.CreateDirectory(copy.Root);
+        var directory = Path.Combine(Parent, name);
+        var owner = await FileLock.AcquireAsync(directory + ".lock", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var copy = new RootCopy(directory, owner);
         try
         {
+            System.IO.Directory.CreateDirectory(copy.Root);
             // Numeric ids: the root's users (_apt, systemd-journal, ...) must not be mapped to the host's names.
             await HostProcess.RunCheckedAsync("tar", ["-C", copy.Root, "--numeric-owner", "-xf", tar], UntarTimeout).ConfigureAwait(false);
             return copy;
@@ -77,13 +86,16 @@ internal sealed class RootCopy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!System.IO.Directory.Exists(Directory))
+        try
         {
-            return;
+            // --one-file-system: should anything still be mounted below (it never is once nspawn has exited: its
+            // mounts live in its own namespace), rm stops at it instead of deleting through it.
+            await HostProcess.RunAsync("rm", ["-rf", "--one-file-system", Directory], RemoveTimeout).ConfigureAwait(false);
+            File.Delete(Directory + ".lock");
         }
-
-        // --one-file-system: should anything still be mounted below (it never is once nspawn has exited: its mounts
-        // live in its own namespace), rm stops at it instead of deleting through it.
-        await HostProcess.RunAsync("rm", ["-rf", "--one-file-system", Directory], RemoveTimeout).ConfigureAwait(false);
+        finally
+        {
+            _owner.Dispose();
+        }
     }
 }
