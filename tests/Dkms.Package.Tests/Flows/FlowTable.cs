@@ -6,7 +6,8 @@ namespace Dkms.Package.Tests.Flows;
 /// <summary>
 /// artifacts/package-flows/PROVIDER.tsv: one line per step, appended as the step ends, so that scripts/test-packages
 /// can put the two providers side by side (REPORT.md). Columns: flow, step, provider, exit code, seconds, the status
-/// lines joined with " | ", and the installed .ko files per kernel.
+/// lines joined with " | ", the installed .ko files per kernel, and how the step is compared between the providers
+/// (full, exitcode or none: see <see cref="Comparison"/>).
 /// </summary>
 internal static class FlowTable
 {
@@ -23,7 +24,8 @@ internal static class FlowTable
             step.ExitCode.ToString(CultureInfo.InvariantCulture),
             step.Duration.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture),
             Clean(string.Join(" | ", step.Status)),
-            Clean(step.ModuleSummary));
+            Clean(step.ModuleSummary),
+            step.Comparison.ToString().ToLowerInvariant());
         lock (Writing)
         {
             Directory.CreateDirectory(RepositoryPaths.PackageFlows);
