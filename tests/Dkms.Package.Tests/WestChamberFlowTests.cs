@@ -26,7 +26,13 @@ public sealed class WestChamberFlowTests(FlowRuns runs, ITestOutputHelper output
         {
             var k = Regex.Escape(run.Kernel);
             var install = run.Step(WestChamberFlow.Install);
-            StepAssert.Succeeded(run.Step(ProviderInstaller.Step));
+            var provided = run.Step(ProviderInstaller.Step);
+            StepAssert.Succeeded(provided);
+            if (provider == Provider.Dkmsd)
+            {
+                StepAssert.ProbeIs(provided, "dkmsd.service", "active"); // Type=notify: started and ready before apt returns
+            }
+
             StepAssert.Succeeded(install);
             StepAssert.StatusMatches(install, $"west-chamber/[^,]+, {k}, x86_64: installed", $"xtables-addons/[^,]+, {k}, x86_64: installed");
             StepAssert.HasModules(install, run.Kernel, "xt_CUI.ko", "xt_ZHANG.ko", "xt_gfw.ko", "compat_xtables.ko", "xt_geoip.ko");
