@@ -60,6 +60,7 @@ public sealed partial class DkmsEngine
 
         var restored = 0;
         var kernelDir = Path.GetFullPath(Tree.InstallKernelDir(t.Kernel));
+        var realKernelDir = PathGuard.RealPath(kernelDir); // /lib is a link to /usr/lib on merged-/usr systems
         foreach (var stored in Directory.EnumerateFiles(store)
                      .Where(f => !f.EndsWith(OriginSuffix, StringComparison.Ordinal) && which(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList())
         {
@@ -78,7 +79,7 @@ public sealed partial class DkmsEngine
                 continue;
             }
 
-            if (!Path.IsPathRooted(back) || back.Split('/').Contains("..") || !PathGuard.IsWithin(kernelDir, PathGuard.RealPath(back)))
+            if (!Path.IsPathRooted(back) || back.Split('/').Contains("..") || !PathGuard.IsWithin(realKernelDir, PathGuard.RealPath(back)))
             {
                 _out.Warn(M.BadOriginalLocation(back));
                 continue;
