@@ -112,7 +112,7 @@ public sealed partial class DkmsEngine
             _out.Line(M.CreatingSymlink(link, source));
             Directory.CreateDirectory(Tree.BuildDir(mv.Module, mv.Version));
             ReplaceSymlink(link, source);
-            return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, source, ct).ConfigureAwait(false);
+            return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, link, ct).ConfigureAwait(false);
         }
     }
 

@@ -103,7 +103,7 @@ public sealed partial class DkmsEngine
     /// <remarks>dkms carries on after a failed build script; dkmsd does not build on after a step that failed.</remarks>
     internal async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct)
     {
-        var code = await RunHookAsync(type, directive, value, directory, ct).ConfigureAwait(false);
+        var code = await RunHookAsync(type, directive, value, directory, ct, guarded: true).ConfigureAwait(false);
         if (code != 0)
         {
             throw new DkmsException(DkmsErrorKind.ExternalFailure, code, M.ScriptFailed(type));
@@ -115,8 +115,10 @@ public sealed partial class DkmsEngine
     /// The script's stdout and stderr share one pipe, so its lines come out in the order it wrote them (as on
     /// dkms's terminal); all of them are printed on stdout.
     /// </remarks>
+    /// <param name="guarded">Record the running group in <paramref name="directory"/> (a build dir), see <see cref="OrphanGuard"/>.</param>
     /// <returns>The script's exit status (0 when it is absent or not executable).</returns>
-    internal async Task<int> RunHookAsync(string type, string directive, string? value, string directory, CancellationToken ct)
+    internal async Task<int> RunHookAsync(string type, string directive, string? value, string directory, CancellationToken ct,
+        bool guarded = false)
     {
         if (value is null)
         {
@@ -134,10 +136,18 @@ public sealed partial class DkmsEngine
         var result = await ProcessRunner.RunAsync(new ProcessSpec(script, args)
         {
             WorkingDirectory = directory,
+            // dkms cd's there first: the script's $PWD (and pwd) is the directory as named, links and all.
+            ExtraEnvironment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PWD"] = directory.TrimEnd('/') },
             Timeout = Settings.BuildTimeout,
             MergeStderr = true,
             OnStdout = l => _out.Line(l),
+            OnStarted = guarded ? pid => OrphanGuard.Record(directory, pid) : null,
         }, ct).ConfigureAwait(false);
+        if (guarded)
+        {
+            OrphanGuard.Clear(directory);
+        }
+
         return result.TimedOut ? 124 : result.ExitCode;
     }
 

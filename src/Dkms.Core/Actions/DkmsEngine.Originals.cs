@@ -34,7 +34,13 @@ public sealed partial class DkmsEngine
                                                       && PathGuard.IsWithin(kernelDir, Path.GetFullPath(c)));
         if (original is null)
         {
-            _out.Line(M.NoOriginal);
+            // A copy already at the destination (a version whose install was refused, say) is what dkms takes for the
+            // original here, and on Debian says nothing more of it; it is overwritten, never archived.
+            if (BuiltFile(Path.GetDirectoryName(target)!, spec.DestName) is null)
+            {
+                _out.Line(M.NoOriginal);
+            }
+
             return;
         }
 
