@@ -298,7 +298,7 @@ public sealed partial class DkmsEngine
                 .ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, $"depmod failed (exit status {result.ExitCode}).");
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.DepmodFailed(result.ExitCode));
             }
         }
         finally

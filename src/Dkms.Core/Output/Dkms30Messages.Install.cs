@@ -78,6 +78,10 @@ public sealed partial class Dkms30Messages
 
     public override string DepmodVerbose(string kernel) => $"do_depmod {kernel}";
 
+    /// <remarks>dkmsd's own: 3.0.10 lets a failed depmod pass after "depmod...(bad exit status: N)".</remarks>
+    public override string[] DepmodFailed(int exitCode) =>
+        [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"depmod failed (exit status {exitCode}).")];
+
     public override string[] DepmodProblems() =>
         ["Problems with depmod detected. Automatically uninstalling this module.", "Install Failed (depmod problems). Module rolled back to built state."];
 

@@ -61,6 +61,9 @@ public abstract partial class DkmsMessages
     /// <summary>What <c>--verbose</c> prints for depmod.</summary>
     public abstract string DepmodVerbose(string kernel);
 
+    /// <summary>The lines for a depmod that failed (exit 6), when nothing else says it.</summary>
+    public abstract string[] DepmodFailed(int exitCode);
+
     /// <summary>The lines for an install rolled back because depmod failed (exit 6).</summary>
     public abstract string[] DepmodProblems();
 
