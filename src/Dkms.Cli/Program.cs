@@ -24,7 +24,7 @@ var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false 
 var stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = false };
 try
 {
-    return await new CommandDispatcher(stdout, stderr, program).RunAsync(args, cancel.Token);
+    return await new CommandDispatcher(stdout, stderr, program, invokedAs).RunAsync(args, cancel.Token);
 }
 catch (OperationCanceledException)
 {

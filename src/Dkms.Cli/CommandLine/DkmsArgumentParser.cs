@@ -60,7 +60,7 @@ internal static partial class DkmsArgumentParser
 
                 if (hasInline || !SetFlag(result, name))
                 {
-                    throw new UsageException(2, $"Unknown option: {arg}");
+                    throw new UsageException(2, Core.Output.DkmsMessages.Default.UnknownOption(arg));
                 }
 
                 continue;

@@ -14,7 +14,8 @@ using Grpc.Core;
 namespace Dkms.Cli.Commands;
 
 /// <summary>Checks a parsed command line against dkms's per-action rules (§2.3, §2.4) and runs it.</summary>
-internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, string programName)
+/// <param name="invokedAs">The name the program was started under (argv[0]), for dkms's usage line.</param>
+internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, string programName, string? invokedAs = null)
 {
     /// <summary>The version dkmsctl reports under the name <c>dkms</c>, for scripts that parse it.</summary>
     public const string CompatibleDkmsVersion = DkmsEngine.CompatibleDkmsVersion;
@@ -41,20 +42,21 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }
         catch (UsageException e)
         {
-            await stderr.WriteAsync($"\nError! {e.Message}\n").ConfigureAwait(false);
-            await stdout.WriteAsync(Usage.Text(programName)).ConfigureAwait(false);
+            await stderr.WriteAsync(Messages.ErrorText(e.Lines)).ConfigureAwait(false);
+            await stderr.FlushAsync(ct).ConfigureAwait(false); // before the usage, as dkms's two streams interleave
+            await stdout.WriteAsync(UsageText()).ConfigureAwait(false);
             return e.ExitCode;
         }
 
         if (args.Help)
         {
-            await stdout.WriteAsync(Usage.Text(programName)).ConfigureAwait(false);
+            await stdout.WriteAsync(UsageText()).ConfigureAwait(false);
             return 0;
         }
 
         if (args.ShowVersion)
         {
-            await stdout.WriteLineAsync(programName == "dkms" ? CompatibleDkmsVersion : $"dkmsctl {DkmsEngine.ToolVersion} (compatible with {CompatibleDkmsVersion})")
+            await stdout.WriteLineAsync(programName == "dkms" ? Messages.Version : $"dkmsctl {DkmsEngine.ToolVersion} (compatible with {CompatibleDkmsVersion})")
                 .ConfigureAwait(false);
             return 0;
         }
@@ -92,65 +94,83 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }
         catch (UsageException e)
         {
-            output.Error(e.Message);
+            output.Error(e.Lines);
             if (!args.Quiet)
             {
-                await stdout.WriteAsync(Usage.Text(programName)).ConfigureAwait(false);
+                await stdout.WriteAsync(UsageText()).ConfigureAwait(false);
             }
 
             return e.ExitCode;
         }
     }
 
+    /// <summary>The words dkmsctl prints (the profile's choice; dkms 3.0.10's until profiles exist).</summary>
+    private static DkmsMessages Messages => DkmsMessages.Default;
+
+    /// <summary>dkms's usage under the name dkms (headed with its path, as bash's <c>$0</c>); dkmsctl's own otherwise.</summary>
+    private string UsageText() => programName == "dkms" ? Messages.Usage(ScriptPath(invokedAs ?? programName)) : Usage.Text(programName);
+
+    /// <summary>What bash calls a script started as <paramref name="name"/>: the name itself when it has a slash, else where PATH found it.</summary>
+    private static string ScriptPath(string name)
+    {
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return name;
+    }
+
     private async Task<int> DispatchAsync(DkmsArguments args, DkmsOutput output, CancellationToken ct)
     {
         if (args.Actions.Count > 1)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4, "Only one action may be specified.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4, Messages.MoreThanOneAction());
         }
 
-        var action = args.Action ?? throw new UsageException(2, args.Module is null && args.SourcePath is null
-            ? "No action specified."
-            : "Unknown action specified: \"\"");
+        var action = args.Action ?? throw new UsageException(2, Messages.UnknownAction(string.Empty));
         if (args.BinariesOnly && args.SourceOnly)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 8, "You have specified both --binaries-only and --source-only.",
-                "You cannot do this.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 8, Messages.BinariesAndSourceOnly());
         }
 
         if (args.Arches.Count > 1 && args.Arches.Count != args.Kernels.Count)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, "If more than one arch is specified on the command line, then there",
-                "must be an equal number of kernel versions also specified (1:1 relationship).");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, Messages.ArchesWithoutKernels());
         }
 
         if (args.All && args.Kernels.Count > 0)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, "You cannot specify a kernel version and also specify",
-                "--all on the command line.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, Messages.KernelWithAll());
         }
 
         if (args.All && args.Arches.Count > 0)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 3, "You cannot specify an arch and also specify",
-                "--all on the command line.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 3, Messages.ArchWithAll());
         }
 
         if (action.StartsWith("kernel_", StringComparison.Ordinal) && args.Kernels.Count != 1)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4,
-                $"The action {action} requires exactly one kernel version parameter on the command line.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4, Messages.ExactlyOneKernel(action));
         }
 
         if (NoAll.Contains(action) && args.All)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 5, $"The action {action} does not support the --all parameter.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 5, Messages.AllNotSupported(action));
         }
 
         if (OneKernel.Contains(action) && args.Kernels.Count > 1)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4,
-                $"The action {action} does not support multiple kernel version parameters on the command line.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 4, Messages.OneKernelOnly(action));
         }
 
         var daemonOnly = DaemonVerbs.Contains(action);

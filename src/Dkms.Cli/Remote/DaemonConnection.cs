@@ -119,15 +119,8 @@ internal sealed class DaemonConnection : IDisposable
             StatusCode.Unimplemented => [$"The dkmsd at {SocketPath} does not support this request (an older version?)."],
             _ => e.Status.Detail.Split('\n'),
         };
-        if (e.Trailers.GetValue("dkms-warning") == "1")
-        {
-            stderr.WriteLine("Warning: " + string.Join('\n', lines));
-        }
-        else
-        {
-            stderr.WriteLine();
-            stderr.WriteLine("Error! " + string.Join('\n', lines));
-        }
+        var words = Core.Output.DkmsMessages.Default;
+        stderr.Write(e.Trailers.GetValue("dkms-warning") == "1" ? words.WarningText(lines) : words.ErrorText(lines));
 
         stderr.Flush();
         return exit;

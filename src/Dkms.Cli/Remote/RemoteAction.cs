@@ -71,7 +71,7 @@ internal sealed class RemoteAction(DaemonConnection daemon, TextWriter stdout, T
                         var writer = ev.Output.Stream == V1.OutputStream.Stderr ? stderr : stdout;
                         await writer.WriteAsync(ev.Output.NoNewline ? ev.Output.Text : ev.Output.Text + "\n").ConfigureAwait(false);
                         await writer.FlushAsync(ct).ConfigureAwait(false);
-                        progress?.Hold(ev.Output.NoNewline); // never draw over "Building module(s)..." before its " done."
+                        progress?.Hold(ev.Output.NoNewline); // never draw over "make ..." before the end of its line
                         progress?.Redraw();
                         break;
                     case V1.ActionEvent.EventOneofCase.Job:

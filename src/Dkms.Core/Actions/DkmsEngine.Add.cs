@@ -21,7 +21,7 @@ public sealed partial class DkmsEngine
         var conf = options.ConfFile ?? Path.Combine(dir, "dkms.conf");
         if (!File.Exists(conf))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 9, $"{dir} must contain a dkms.conf file!");
+            throw new DkmsException(DkmsErrorKind.NotFound, 9, M.NoDkmsConf(path));
         }
 
         var parsed = await ReadConfAsync(null, new KernelTarget(RunningKernel, SystemInfo.MachineArch()),
@@ -49,16 +49,16 @@ public sealed partial class DkmsEngine
             {
                 if (options.Force && Directory.Exists(dest))
                 {
-                    _out.Line($"Forcing install of {mv}");
+                    M.ForcingInstall(_out, mv);
                     Directory.Delete(dest, recursive: true);
                 }
 
                 Directory.CreateDirectory(Settings.SourceTree);
                 // Owned by whoever copies (root), and writable by nobody else: a user who ran `sudo dkms add .` in a
                 // checkout must not be able to edit the Makefile that root builds at the next kernel update.
-                await RunToolAsync("cp", ["-fRT", "--preserve=mode,timestamps", dir, dest], $"Copying {dir} to {dest} failed", 9, ct)
-                    .ConfigureAwait(false);
-                await RunToolAsync("chmod", ["-R", "go-w", dest], $"Copying {dir} to {dest} failed", 9, ct).ConfigureAwait(false);
+                var failed = M.CopyFailed(dir, dest)[0];
+                await RunToolAsync("cp", ["-fRT", "--preserve=mode,timestamps", dir, dest], failed, 9, ct).ConfigureAwait(false);
+                await RunToolAsync("chmod", ["-R", "go-w", dest], failed, 9, ct).ConfigureAwait(false);
             }
         }
 
@@ -95,14 +95,13 @@ public sealed partial class DkmsEngine
                 // dkmsd added this very tree when it appeared: the add that was meant to happen succeeds, as it would
                 // have without the daemon (POST_ADD already ran then).
                 File.Delete(Tree.AutoAddedMarker(mv.Module, mv.Version));
-                _out.Line($"Creating symlink {Tree.SourceLink(mv.Module, mv.Version)} -> {source}");
+                _out.Line(M.CreatingSymlink(Tree.SourceLink(mv.Module, mv.Version), source));
                 return 0;
             }
 
             if (!Directory.Exists(source))
             {
-                throw new DkmsException(DkmsErrorKind.NotFound, 2, "Could not find module source directory.",
-                    $"Directory: {source} does not exist.");
+                throw new DkmsException(DkmsErrorKind.NotFound, 2, M.SourceDirectoryMissing(source));
             }
 
             var confPath = options.ConfFile ?? Path.Combine(source, "dkms.conf");
@@ -110,10 +109,10 @@ public sealed partial class DkmsEngine
                 .ConfigureAwait(false);
 
             var link = Tree.SourceLink(mv.Module, mv.Version);
-            _out.Line($"Creating symlink {link} -> {source}");
+            _out.Line(M.CreatingSymlink(link, source));
             Directory.CreateDirectory(Tree.BuildDir(mv.Module, mv.Version));
             ReplaceSymlink(link, source);
-            return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, source, ct).ConfigureAwait(false);
+            return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, link, ct).ConfigureAwait(false);
         }
     }
 
@@ -127,9 +126,7 @@ public sealed partial class DkmsEngine
         && (PathGuard.RealPath(Tree.SourceLink(mv.Module, mv.Version)) == realSource
             || PathGuard.RealPath(Tree.SourceDir(mv.Module, mv.Version)) == realSource);
 
-    private static DkmsException AlreadyAdded(ModuleRef mv) =>
-        new(DkmsErrorKind.AlreadyExists, 3, $"DKMS tree already contains: {mv}",
-            "You cannot add the same module/version combo more than once.");
+    private DkmsException AlreadyAdded(ModuleRef mv) => new(DkmsErrorKind.AlreadyExists, 3, M.AlreadyAdded(mv));
 
     /// <summary>Points <paramref name="link"/> at <paramref name="target"/> atomically (a new link renamed over the old).</summary>
     internal static void ReplaceSymlink(string link, string target)

@@ -13,7 +13,7 @@ public sealed partial class DkmsEngine
     {
         if (File.Exists(Path.Combine(Settings.ConfigDir, "no-autoinstall")))
         {
-            _out.Line("Automatic installation of modules has been disabled.");
+            _out.Line(M.AutoinstallDisabled);
             return 0;
         }
 
@@ -45,10 +45,13 @@ public sealed partial class DkmsEngine
                 if (!IsBuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch))
                 {
                     PrepareKernel(Kernel(t, options)); // missing headers: dkms's exit 21 for the whole run
-                    await PrepareSigningAsync(Kernel(t, options), ct).ConfigureAwait(false);
+                    if (M.SigningPreambleOncePerAutoinstall)
+                    {
+                        await PrepareSigningAsync(Kernel(t, options), ct).ConfigureAwait(false);
+                    }
                 }
 
-                _out.Line($"Autoinstall of module {mv} for kernel {t}");
+                M.AutoinstallStarting(_out, mv, t);
                 int code;
                 try
                 {
@@ -70,7 +73,7 @@ public sealed partial class DkmsEngine
                     default: failed.Add($"{mv.Module}({code})"); break;
                 }
 
-                _out.Line();
+                M.AutoinstallEnded(_out);
             }
         }
         while (progress && pending.Count > 0);
@@ -87,43 +90,25 @@ public sealed partial class DkmsEngine
     }
 
     /// <summary>
-    /// dkms's closing lines of autoinstall: what succeeded (already installed included), was skipped, failed
-    /// (as <c>module(code)</c>) and waited for missing dependencies; exit 11 (thrown) when anything failed or waited.
+    /// dkms's closing lines of autoinstall: its summary of what succeeded (already installed included), was skipped and
+    /// failed (as <c>module(code)</c>), the modules that waited for missing dependencies; exit 11 (thrown) when anything
+    /// failed or waited.
     /// </summary>
     public void ReportAutoinstall(KernelTarget t, IReadOnlyCollection<string> installed, IReadOnlyCollection<string> skipped,
         IReadOnlyCollection<string> failed, IReadOnlyCollection<(ModuleRef Module, IEnumerable<string> Missing)> pending)
     {
         ArgumentNullException.ThrowIfNull(t);
-        if (installed.Count > 0)
-        {
-            _out.Line($"Autoinstall on {t.Kernel} succeeded for module(s) {string.Join(' ', installed)}.");
-        }
-
-        if (skipped.Count > 0)
-        {
-            _out.Line($"Autoinstall on {t.Kernel} was skipped for module(s) {string.Join(' ', skipped)}.");
-        }
-
-        if (failed.Count > 0)
-        {
-            _out.Line($"Autoinstall on {t.Kernel} failed for module(s) {string.Join(' ', failed)}.");
-        }
-
+        M.AutoinstallSummary(_out, t.Kernel, installed, skipped, failed);
         foreach (var (mv, missing) in pending)
         {
-            _out.Line(MissingDependencies(mv, missing));
+            _out.Line(M.MissingDependencies(mv, missing));
         }
 
         if (failed.Count > 0 || pending.Count > 0)
         {
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, 11, "One or more modules failed to install during autoinstall.",
-                "Refer to previous errors for more information.");
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, 11, M.AutoinstallFailed());
         }
     }
-
-    /// <summary>dkms's line for a module autoinstall did not attempt because what it BUILD_DEPENDS on is not installed.</summary>
-    public static string MissingDependencies(ModuleRef mv, IEnumerable<string> missing) =>
-        $"{mv} autoinstall failed due to missing dependencies: {string.Join(' ', missing)}.";
 
     /// <summary>What autoinstall would do for a kernel: the newest version of each module, in dependency order.</summary>
     public async Task<AutoinstallPlan> PlanAutoinstallAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default)
@@ -133,8 +118,7 @@ public sealed partial class DkmsEngine
         {
             if (IsBroken(m, v))
             {
-                _out.Error($"{m}/{v} is broken! Missing the source directory or the symbolic link pointing to it.",
-                    "Manual intervention is required!");
+                _out.Error(M.BrokenInAutoinstall(m, v));
                 continue;
             }
 
@@ -186,6 +170,7 @@ public sealed partial class DkmsEngine
 
         var log = Path.Combine(Tree.Root, "post_transaction.log");
         await File.WriteAllTextAsync(log, string.Empty, ct).ConfigureAwait(false);
-        await InvokeLoggedAsync("Executing post-transaction command", command, Tree.Root, log, null, ct, guarded: false).ConfigureAwait(false);
+        await RunStepAsync(new Step(M.PostTransaction, command, Tree.Root) { OutputFile = log, Background = true, Guarded = false }, ct)
+            .ConfigureAwait(false);
     }
 }

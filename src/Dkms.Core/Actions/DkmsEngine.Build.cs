@@ -21,7 +21,7 @@ public sealed partial class DkmsEngine
         {
             if (!options.Force)
             {
-                _out.Line($"Module {mv} already built for kernel {t}, skip. You may override by specifying --force.");
+                _out.Line(M.AlreadyBuilt(mv, t));
                 return 0;
             }
 
@@ -32,14 +32,18 @@ public sealed partial class DkmsEngine
         return 0;
     }
 
-    /// <summary>dkms's do_build: add if needed, check, copy the source, patch, make, stage and publish.</summary>
+    /// <summary>
+    /// dkms's do_build: the signing set-up, add if needed, checks, a fresh copy of the source, patches, PRE_BUILD,
+    /// the clean command, make, signing and publishing the result, POST_BUILD, the clean command again.
+    /// </summary>
     private async Task DoBuildAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
+        var kernel = Kernel(t, options);
+        var signing = await PrepareSigningAsync(kernel, ct).ConfigureAwait(false);
         if (!IsAdded(mv.Module, mv.Version))
         {
             RequireNotBroken(mv);
             await AddUnlockedAsync(mv, options, ct).ConfigureAwait(false);
-            _out.Line();
         }
 
         Phase("prepare");
@@ -47,31 +51,25 @@ public sealed partial class DkmsEngine
         var builtDir = Tree.BuiltDir(m, v, t.Kernel, t.Arch);
         if (Directory.Exists(builtDir))
         {
-            throw new DkmsException(DkmsErrorKind.AlreadyExists, 3, $"This module/version has already been built on: {t.Kernel}",
-                $"Directory {builtDir} already exists. Use the dkms remove function before trying to build again.");
+            throw new DkmsException(DkmsErrorKind.AlreadyExists, 3, M.AlreadyBuiltOn(t.Kernel, builtDir));
         }
 
-        var kernel = Kernel(t, options);
         var conf = await ReadConfAsync(mv, t, options, strict: true, ct).ConfigureAwait(false);
         if (conf.IsExcluded)
         {
-            throw new DkmsException(DkmsErrorKind.Excluded, 77,
-                $"The {Tree.SourceLink(m, v)}/dkms.conf",
-                $"for module {mv} includes a BUILD_EXCLUSIVE directive",
-                "which does not match this kernel/arch/config.",
-                "This indicates that it should not be built.")
-            { IsWarning = true };
+            throw new DkmsException(DkmsErrorKind.Excluded, 77, M.BuildExcluded(mv, builtDir, Tree.SourceLink(m, v)))
+            {
+                IsWarning = M.ExclusionIsWarning,
+            };
         }
 
         var source = Tree.SourceLink(m, v);
         if (Directory.EnumerateFileSystemEntries(source).Take(2).Count() < 2)
         {
-            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 8,
-                $"The directory {source} does not appear to have module source located within it.", "Build halted.");
+            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 8, M.NoModuleSource(source));
         }
 
         PrepareKernel(kernel);
-        var signing = await PrepareSigningAsync(kernel, ct).ConfigureAwait(false);
         CheckBuildDepends(mv, t, conf, options);
 
         var build = Tree.BuildDir(m, v);
@@ -79,7 +77,7 @@ public sealed partial class DkmsEngine
         {
             if (Processes.OrphanGuard.StopStale(build))
             {
-                _out.ErrLine($"Stopped a build of {mv} left running by a process that was killed.");
+                _out.ErrLine(M.StoppedStaleBuild(mv));
             }
 
             Directory.Delete(build, recursive: true);
@@ -87,38 +85,41 @@ public sealed partial class DkmsEngine
 
         Directory.CreateDirectory(build);
         // Not -a: the build copy is the copier's (root's) even when the source tree is someone else's.
-        await RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", source + "/.", build + "/"], $"Copying {source} to {build} failed", 6, ct)
+        await RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", source + "/.", build + "/"], M.CopyFailed(source, build)[0], 6, ct)
             .ConfigureAwait(false);
         var log = Path.Combine(build, "make.log");
-        await File.WriteAllTextAsync(log,
-            $"DKMS ({CompatibleDkmsVersion}) make.log for {mv} for kernel {t}\n{DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}\n", ct)
-            .ConfigureAwait(false);
 
         if (conf.Patches.Count > 0)
         {
-            Phase("patch", log);
-            await ApplyPatchesAsync(conf, build, log, ct).ConfigureAwait(false);
+            Phase("patch");
+            await ApplyPatchesAsync(conf, build, ct).ConfigureAwait(false);
         }
 
         if (!string.IsNullOrEmpty(conf.PreBuild))
         {
-            Phase("pre_build", log);
+            Phase("pre_build");
         }
 
-        await RunLoggedHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, log, ct).ConfigureAwait(false);
+        await RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct).ConfigureAwait(false);
+
+        M.BuildingModule(_out);
+        await CleanAsync(conf, build, ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
 
         Phase("make", log);
-
         var env = new Dictionary<string, string>(kernel.CompilerEnvironment(), StringComparer.Ordinal);
         var make = MakeCommandLine(conf.MakeCommand, t.Kernel);
-        var made = await InvokeLoggedAsync("Building module(s)", make, build, log, env, ct).ConfigureAwait(false);
+        var made = await RunStepAsync(new Step(make, make, build)
+        {
+            OutputFile = log,
+            Background = true,
+            VerboseText = M.MakeVerbose(make, log),
+            Environment = env,
+        }, ct).ConfigureAwait(false);
         if (!made.Succeeded)
         {
             throw new DkmsException(DkmsErrorKind.ExternalFailure, 10,
-                made.TimedOut
-                    ? $"The module build on kernel: {t} did not finish within {Settings.BuildTimeout.TotalSeconds:0} s and was stopped."
-                    : $"Bad return status for module build on kernel: {t}",
-                $"Consult {log} for more information.");
+                made.TimedOut ? M.BuildTimedOut(t, Settings.BuildTimeout, log) : M.BuildFailed(t, log));
         }
 
         foreach (var spec in conf.Modules)
@@ -126,10 +127,7 @@ public sealed partial class DkmsEngine
             var ko = PathGuard.Inside(build, spec.BuiltLocation + spec.BuiltName + ".ko", "BUILT_MODULE_LOCATION");
             if (!File.Exists(ko))
             {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, 7,
-                    $"Build of {spec.BuiltLocation}{spec.BuiltName}.ko failed for: {t}",
-                    "Make sure the name and location of the generated module are correct,",
-                    $"or consult {log} for more information.");
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, 7, M.BuiltModuleMissing(spec.BuiltName + ".ko", t, build, log));
             }
         }
 
@@ -137,14 +135,32 @@ public sealed partial class DkmsEngine
         await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(conf.PostBuild))
         {
-            Phase("post_build", log);
+            Phase("post_build");
         }
 
-        await RunLoggedHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, log, ct).ConfigureAwait(false);
+        await RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
 
         var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
         File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
+        await CleanAsync(conf, build, ct).ConfigureAwait(false);
         Directory.Delete(build, recursive: true);
+    }
+
+    /// <summary>The clean command (CLEAN, or kbuild's clean), in the build copy; its status is shown, never fatal.</summary>
+    private Task<Processes.ProcessResult> CleanAsync(DkmsConf conf, string build, CancellationToken ct) =>
+        RunStepAsync(new Step(M.CleaningBuildArea, conf.CleanCommand, build) { Background = true }, ct);
+
+    /// <summary>The date line of make.log, as date(1) prints it.</summary>
+    private static async Task<string> DateLineAsync(CancellationToken ct)
+    {
+        var result = await Processes.ProcessRunner.RunAsync(new Processes.ProcessSpec("date", [])
+        {
+            ExtraEnvironment = new Dictionary<string, string>(StringComparer.Ordinal) { ["LC_ALL"] = "C" },
+            Timeout = TimeSpan.FromSeconds(10),
+        }, ct).ConfigureAwait(false);
+        return result.Succeeded
+            ? result.Stdout.TrimEnd('\n')
+            : DateTime.Now.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The make command dkms runs: a leading <c>make</c> gets <c>-jN KERNELRELEASE=k</c>.</summary>
@@ -171,9 +187,7 @@ public sealed partial class DkmsEngine
     {
         if (!kernel.HeadersPresent)
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 21,
-                $"Your kernel headers for kernel {kernel.Kernel} cannot be found at {Path.Combine(Settings.InstallTree, kernel.Kernel)}/build or {Path.Combine(Settings.InstallTree, kernel.Kernel)}/source.",
-                $"Please install the linux-headers-{kernel.Kernel} package or use the --kernelsourcedir option to tell DKMS where it's located.");
+            throw new DkmsException(DkmsErrorKind.NotFound, 21, M.HeadersMissing(kernel.Kernel, Settings.InstallTree.TrimEnd('/')));
         }
 
         lock (_preparedKernels)
@@ -193,13 +207,11 @@ public sealed partial class DkmsEngine
         var list = string.Join(' ', missing);
         if (options.Force)
         {
-            _out.Warn($"Trying to build module {mv} for kernel {t} despite of missing BUILD_DEPENDS: {list}.");
+            _out.Warn(M.MissingBuildDependsForced(mv, t, list));
             return;
         }
 
-        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 13,
-            $"Aborting build of module {mv} for kernel {t} due to missing BUILD_DEPENDS: {list}.",
-            "You may override by specifying --force.");
+        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 13, M.MissingBuildDepends(mv, t, list));
     }
 
     /// <summary>True when some version of <paramref name="module"/> is installed on k/a.</summary>
@@ -216,30 +228,30 @@ public sealed partial class DkmsEngine
             .Any(v => v is not null && v != "original_module" && !v.StartsWith('.') && IsInstalled(module, v, t.Kernel, t.Arch));
     }
 
-    private async Task ApplyPatchesAsync(DkmsConf conf, string build, string log, CancellationToken ct)
+    private async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct)
     {
         foreach (var patch in conf.Patches)
         {
             if (patch.Split('/').Contains("..") || Path.IsPathRooted(patch))
             {
-                throw new DkmsException(DkmsErrorKind.BadConfiguration, 5,
-                    $"Patch {patch} as specified in dkms.conf contains '..' path component.");
+                throw new DkmsException(DkmsErrorKind.BadConfiguration, 5, M.PatchOutside(patch));
             }
 
             var patchesDir = Path.Combine(build, "patches");
             var file = PathGuard.Inside(patchesDir, patch, "PATCH");
             if (!File.Exists(file))
             {
-                throw new DkmsException(DkmsErrorKind.NotFound, 5, $"Patch {patch} as specified in dkms.conf cannot be",
-                    $"found in {patchesDir}/.");
+                throw new DkmsException(DkmsErrorKind.NotFound, 5, M.PatchMissing(patch, patchesDir));
             }
 
-            var result = await InvokeLoggedAsync($"Applying patch {patch}", $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build, log, null, ct)
-                .ConfigureAwait(false);
+            // In the foreground, as dkms runs it: patch's own lines follow "applying patch ...".
+            var result = await RunStepAsync(new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build)
+            {
+                VerboseText = $"patch -p1 < ./patches/{patch}",
+            }, ct).ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, $"Application of patch {patch} failed.",
-                    $"Consult {log} for more information.");
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.PatchFailed(patch, build, Path.Combine(build, "make.log")));
             }
         }
     }

@@ -1,3 +1,4 @@
+using Dkms.Core.Output;
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
 using Dkms.Core.Platform;
@@ -19,12 +20,11 @@ public sealed partial class DkmsEngine
         {
             if (!options.Force)
             {
-                _out.Line($"Module {mv} already installed on kernel {t}, skip. You may override by specifying --force.");
+                _out.Line(M.AlreadyInstalled(mv, t));
                 return 0;
             }
 
             await UninstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
-            _out.Line();
         }
 
         if (!IsBuiltDir(m, v, t.Kernel, t.Arch))
@@ -36,8 +36,7 @@ public sealed partial class DkmsEngine
         var kernelDir = Tree.InstallKernelDir(t.Kernel);
         if (!Directory.Exists(kernelDir))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 6, $"The directory {kernelDir} doesn't exist.",
-                $"You cannot install a module onto a non-existent kernel.");
+            throw new DkmsException(DkmsErrorKind.NotFound, 6, M.KernelDirectoryMissing(kernelDir));
         }
 
         var conf = await ReadConfAsync(mv, t, options, strict: true, ct).ConfigureAwait(false);
@@ -46,36 +45,48 @@ public sealed partial class DkmsEngine
         foreach (var spec in conf.Modules)
         {
             var file = BuiltFile(moduleDir, spec.DestName)
-                       ?? throw new DkmsException(DkmsErrorKind.NotFound, 6, $"Missing module {spec.DestName} in {moduleDir}");
+                       ?? throw new DkmsException(DkmsErrorKind.NotFound, 6, M.BuiltFileMissing(spec.DestName, moduleDir));
             built.Add((spec, file));
         }
 
-        var source = Tree.SourceLink(m, v);
-        var pre = await RunHookAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct).ConfigureAwait(false);
-        if (pre != 0 && !options.Force)
-        {
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, 101, "pre_install failed, aborting install.",
-                "You may override by specifying --force.");
-        }
-
-        // Check every module first, then write: a refused module never leaves a half-done install.
-        var toInstall = new List<(ModuleSpec Spec, string File, string Target)>();
+        // Check every module first, then write: a refused module never leaves a half-done install. What the checks
+        // say is printed afterwards, module by module, where dkms prints it.
+        var checks = new List<(ModuleSpec Spec, string File, string Target, bool Install, Action<DkmsOutput> Report)>();
         foreach (var (spec, file) in built)
         {
             var target = PathGuard.Inside(kernelDir, spec.DestLocation.TrimStart('/') + "/" + Path.GetFileName(file), "DEST_MODULE_LOCATION");
-            if (await VersionSanityAsync(mv, t, conf, spec, file, options, ct).ConfigureAwait(false))
-            {
-                toInstall.Add((spec, file, target));
-            }
+            var (install, report) = await VersionSanityAsync(t, conf, spec, file, options, ct).ConfigureAwait(false);
+            checks.Add((spec, file, target, install, report));
         }
 
         // Debian's 3.0.10 counts a module refused by the version check as installed (so a kernel that ships a
         // newer copy does not fail the package upgrade); upstream aborts with exit 6. Status and exit codes follow 3.0.10.
-
-        foreach (var (spec, file, target) in toInstall)
+        var source = Tree.SourceLink(m, v);
+        var preInstallDone = false;
+        foreach (var (spec, file, target, install, report) in checks)
         {
+            M.ModuleFile(_out, Path.GetFileName(file));
+            _out.Line(M.SanityCheck);
+            report(_out);
+            if (!install)
+            {
+                continue;
+            }
+
+            if (!preInstallDone)
+            {
+                // Before the first file is written, after its checks (where dkms runs it).
+                preInstallDone = true;
+                var pre = await RunHookAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct).ConfigureAwait(false);
+                if (pre != 0 && !options.Force)
+                {
+                    throw new DkmsException(DkmsErrorKind.ExternalFailure, 101, M.PreInstallFailed());
+                }
+            }
+
+            _out.Line(M.OriginalModule);
             ArchiveOriginal(mv, t, spec, target);
-            _out.Line($"Installing {Path.Combine(kernelDir, spec.DestLocation.TrimStart('/'), Path.GetFileName(file))}");
+            M.Installing(_out, Path.GetDirectoryName(target)!, target);
             InstallFile(file, target);
         }
 
@@ -87,9 +98,8 @@ public sealed partial class DkmsEngine
         }
         catch (DkmsException)
         {
-            _out.Error("Problems with depmod detected. Automatically uninstalling this module.");
             await UninstallLockedAsync(mv, t, options with { NoDepmod = true }, ct).ConfigureAwait(false);
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, "Install Failed (depmod problems). Module rolled back to built state.");
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.DepmodProblems());
         }
 
         await ModprobeOnInstallAsync(t, ct).ConfigureAwait(false);
@@ -153,43 +163,39 @@ public sealed partial class DkmsEngine
                 File.Delete(tmp);
             }
 
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, $"Copying '{source}' failed", e.Message);
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.InstallCopyFailed(source, e.Message));
         }
     }
 
     /// <summary>
-    /// dkms's version sanity check (§8.1): OBSOLETE_BY, then the modinfo comparison with a module of
-    /// the same name already in the kernel. Returns false when this module must be skipped.
+    /// dkms's version sanity check (§8.1): OBSOLETE_BY, then the modinfo comparison with a module of the same
+    /// name already in the kernel. Prints nothing: returns whether to install, and what to say about it.
     /// </summary>
-    private async Task<bool> VersionSanityAsync(ModuleRef mv, KernelTarget t, DkmsConf conf, ModuleSpec spec, string file,
-        ActionOptions options, CancellationToken ct)
+    private async Task<(bool Install, Action<DkmsOutput> Report)> VersionSanityAsync(KernelTarget t, DkmsConf conf, ModuleSpec spec,
+        string file, ActionOptions options, CancellationToken ct)
     {
-        if (!options.Force && conf.ObsoleteBy is { } obsolete && IsObsolete(t.Kernel, obsolete))
+        static void Nothing(DkmsOutput o)
         {
-            _out.ErrLine($"Module has been obsoleted due to being included in kernel {obsolete}.");
-            _out.ErrLine($"We will avoid installing for future kernels above {obsolete}.");
-            _out.ErrLine("You may override by specifying --force.");
-            return false;
         }
 
-        if (options.ForceVersionOverride)
+        if (!options.Force && conf.ObsoleteBy is { } obsolete && IsObsolete(t.Kernel, obsolete))
         {
-            return true;
+            return (false, o => o.Messages.Obsoleted(o, obsolete));
         }
 
         var kernelDir = Tree.InstallKernelDir(t.Kernel);
         var ext = file[(file.LastIndexOf(".ko", StringComparison.Ordinal) + 3)..];
-        var names = new HashSet<string>(StringComparer.Ordinal) { spec.DestName + ".ko", spec.DestName + ".ko" + ext };
+        var fileName = spec.DestName + ".ko" + ext;
+        var names = new HashSet<string>(StringComparer.Ordinal) { spec.DestName + ".ko", fileName };
         var existing = Dkms.Core.Tree.FileWalker.Files(kernelDir, names.Contains);
-        if (existing.Count == 0)
+        if (existing.Count == 0 || options.ForceVersionOverride)
         {
-            return true;
+            return (true, Nothing);
         }
 
         if (existing.Count > 1)
         {
-            _out.Warn($"Cannot do version sanity checking because multiple {spec.DestName}.ko{ext} modules were found in kernel {t.Kernel}.");
-            return true;
+            return (true, o => o.Messages.SeveralInKernel(o, fileName, t.Kernel));
         }
 
         var old = await ModInfo.ReadAsync(existing[0], ct).ConfigureAwait(false);
@@ -197,26 +203,20 @@ public sealed partial class DkmsEngine
         var cmp = ModInfo.Compare(old, @new);
         if (options.Force)
         {
-            return true;
+            return (true, Nothing);
         }
 
         if (cmp == ">")
         {
-            _out.Error($"Module version {@new.Version} for {spec.DestName}.ko{ext}",
-                $"is not newer than what is already found in kernel {t.Kernel} ({old.Version}).",
-                "You may override by specifying --force.");
-            return false;
+            return (false, o => o.Messages.NotNewer(o, @new.Version, fileName, t.Kernel, old.Version));
         }
 
         if (cmp == "==" && (old.Version.Length > 0 || FilesEqual(existing[0], file)))
         {
-            _out.ErrLine(old.Version.Length > 0
-                ? $"Module {existing[0]} already installed at version {old.Version}, override by specifying --force"
-                : $"Module {existing[0]} already installed (unversioned module), override by specifying --force");
-            return false;
+            return (false, o => o.Messages.SameVersion(o, @new.Version, fileName, t.Kernel, existing[0]));
         }
 
-        return true;
+        return (true, Nothing);
     }
 
     /// <summary>OBSOLETE_BY as dkms means it (3.0.10's split of upstream version and ABI; upstream's is broken, §13.17).</summary>
@@ -261,10 +261,10 @@ public sealed partial class DkmsEngine
     public async Task DepmodAsync(string kernel, ActionOptions options, CancellationToken ct = default)
     {
         Phase("depmod");
-        _out.Text("Running depmod...");
         if (options.NoDepmod)
         {
-            _out.Line(" done.");
+            await RunStepAsync(new Step(M.Depmod, "true", "/") { Background = true, VerboseText = M.DepmodVerbose(kernel), Guarded = false }, ct)
+                .ConfigureAwait(false);
             return;
         }
 
@@ -286,20 +286,20 @@ public sealed partial class DkmsEngine
 
         try
         {
-            var args = new List<string> { "-a" };
+            var args = new List<string> { "depmod", "-a" };
             if (baseDir.Length > 0)
             {
                 args.AddRange(["-b", baseDir]);
             }
 
             args.Add(kernel);
-            await RunToolAsync("depmod", args, "depmod failed", 6, ct).ConfigureAwait(false);
-            _out.Line(" done.");
-        }
-        catch (DkmsException)
-        {
-            _out.Line("(bad exit status)");
-            throw;
+            var command = string.Join(' ', args.Select(Bash.BashEvaluator.Quote));
+            var result = await RunStepAsync(new Step(M.Depmod, command, "/") { Background = true, VerboseText = M.DepmodVerbose(kernel), Guarded = false }, ct)
+                .ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.DepmodFailed(result.ExitCode));
+            }
         }
         finally
         {

@@ -29,7 +29,7 @@ public sealed partial class DkmsEngine
                     continue;
                 }
 
-                _out.ErrLine($"dkms: removing module {mv} for kernel {t}");
+                _out.ErrLine(M.RemovingFromKernel(mv, t));
                 await using (await LockAsync(m, ct).ConfigureAwait(false))
                 {
                     await ObservedUnitAsync(mv, t, async () =>
@@ -41,7 +41,7 @@ public sealed partial class DkmsEngine
                         }
                         else
                         {
-                            _out.Line($"Module {mv} is not installed for kernel {t}. Skipping...");
+                            _out.Line(M.NotInstalled(mv, t));
                         }
 
                         Unbuild(mv, t);
@@ -52,11 +52,6 @@ public sealed partial class DkmsEngine
             {
                 Report(e);
                 failed = true;
-            }
-
-            if (!onlyAutoinstall)
-            {
-                _out.Line();
             }
         }
 

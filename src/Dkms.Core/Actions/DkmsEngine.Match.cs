@@ -12,33 +12,36 @@ public sealed partial class DkmsEngine
     {
         if (template.Kernel == target.Kernel)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, "The templatekernel and the specified kernel version are the same.");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, M.MatchSameKernel());
         }
 
         if (module is not null && !ListVersions(module).Any())
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 3, $"The module: {module} is not located in the DKMS tree.");
+            throw new DkmsException(DkmsErrorKind.NotFound, 3, M.MatchModuleNotInTree(module));
         }
 
-        _out.Line($"Matching modules in kernel: {target}");
-        _out.Line($"to the configuration of kernel: {template}");
+        M.Matching(_out, target, template);
         var matches = ListVersions(module)
             .Where(mv => IsAdded(mv.Module, mv.Version) && IsInstalled(mv.Module, mv.Version, template.Kernel, template.Arch))
             .Select(mv => new ModuleRef(mv.Module, mv.Version))
             .ToList();
         if (matches.Count == 0)
         {
-            _out.Line("There is nothing to be done for this match.");
+            M.NothingToMatch(_out);
             return 0;
         }
 
+        RequireHeaders(target, options);
         var result = 0;
         foreach (var mv in matches)
         {
-            _out.Line();
-            _out.Line($"Module:  {mv.Module}");
-            _out.Line($"Version: {mv.Version}");
-            var code = await ForEachKernelLockedAsync(mv, [target], t => InstallLockedAsync(mv, t, options, ct), ct).ConfigureAwait(false);
+            M.MatchingModule(_out, mv);
+            // dkms's maybe_build_module, then maybe_install_module.
+            var code = await ForEachKernelLockedAsync(mv, [target], async t =>
+            {
+                await BuildLockedAsync(mv, t, options, ct).ConfigureAwait(false);
+                return await InstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
             if (result == 0)
             {
                 result = code;

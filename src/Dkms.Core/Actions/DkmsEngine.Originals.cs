@@ -11,7 +11,7 @@ public sealed partial class DkmsEngine
     /// <summary>
     /// On the first install of a module on k/a, moves a pre-existing module of the same name out of the
     /// install tree into <c>&lt;dkms_tree&gt;/m/original_module/k/a/</c> with a <c>.origin</c> file naming where it was
-    /// (upstream's behaviour; Debian's 3.0.10 skipped it), so uninstall can put it back.
+    /// (upstream's behaviour; Debian's 3.0.10 skipped it), so uninstall can put it back. Prints what it found.
     /// </summary>
     private void ArchiveOriginal(ModuleRef mv, KernelTarget t, ModuleSpec spec, string target)
     {
@@ -19,11 +19,10 @@ public sealed partial class DkmsEngine
         var store = Tree.OriginalModuleDir(mv.Module, t.Kernel, t.Arch);
         if (new FileInfo(Tree.InstalledLink(mv.Module, t.Kernel, t.Arch)).LinkTarget is not null)
         {
-            if (Directory.Exists(store) && Directory.EnumerateFiles(store, spec.DestName + ".ko*").Any())
-            {
-                _out.Line("An original module was already stored during a previous install");
-            }
-
+            // Some version is installed already: its install decided about the original.
+            _out.Line(Directory.Exists(store) && Directory.EnumerateFiles(store, spec.DestName + ".ko*").Any()
+                ? M.OriginalAlreadyStored
+                : M.OriginalNeverExisted);
             return;
         }
 
@@ -35,30 +34,41 @@ public sealed partial class DkmsEngine
                                                       && PathGuard.IsWithin(kernelDir, Path.GetFullPath(c)));
         if (original is null)
         {
+            // A copy already at the destination (a version whose install was refused, say) is what dkms takes for the
+            // original here, and on Debian says nothing more of it; it is overwritten, never archived.
+            if (BuiltFile(Path.GetDirectoryName(target)!, spec.DestName) is null)
+            {
+                _out.Line(M.NoOriginal);
+            }
+
             return;
         }
 
         Directory.CreateDirectory(store);
         var stored = Path.Combine(store, Path.GetFileName(original));
-        _out.Line($"Found pre-existing {original}, archiving for uninstallation");
+        M.OriginalArchived(_out, original, store);
         File.WriteAllText(stored + OriginSuffix, original + "\n");
         MoveDurably(original, stored);
     }
 
     /// <summary>
-    /// Puts archived originals back where their <c>.origin</c> says (only inside the kernel's dir); ones archived
-    /// by older dkms without <c>.origin</c> go to DEST_MODULE_LOCATION. The archive is dropped only when empty.
+    /// Puts back the archived originals that <paramref name="which"/> selects, where their <c>.origin</c> says (only
+    /// inside the kernel's dir); ones archived by older dkms without <c>.origin</c> go to DEST_MODULE_LOCATION.
     /// </summary>
-    private void RestoreOriginals(ModuleRef mv, KernelTarget t, DkmsConf conf)
+    /// <returns>How many were put back.</returns>
+    private int RestoreOriginals(ModuleRef mv, KernelTarget t, DkmsConf conf, Func<string, bool> which)
     {
         var store = Tree.OriginalModuleDir(mv.Module, t.Kernel, t.Arch);
         if (!Directory.Exists(store))
         {
-            return;
+            return 0;
         }
 
+        var restored = 0;
         var kernelDir = Path.GetFullPath(Tree.InstallKernelDir(t.Kernel));
-        foreach (var stored in Directory.EnumerateFiles(store).Where(f => !f.EndsWith(OriginSuffix, StringComparison.Ordinal)).ToList())
+        var realKernelDir = PathGuard.RealPath(kernelDir); // /lib is a link to /usr/lib on merged-/usr systems
+        foreach (var stored in Directory.EnumerateFiles(store)
+                     .Where(f => !f.EndsWith(OriginSuffix, StringComparison.Ordinal) && which(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList())
         {
             var origin = stored + OriginSuffix;
             string back;
@@ -75,25 +85,35 @@ public sealed partial class DkmsEngine
                 continue;
             }
 
-            if (!Path.IsPathRooted(back) || back.Split('/').Contains("..") || !PathGuard.IsWithin(kernelDir, PathGuard.RealPath(back)))
+            if (!Path.IsPathRooted(back) || back.Split('/').Contains("..") || !PathGuard.IsWithin(realKernelDir, PathGuard.RealPath(back)))
             {
-                _out.Warn($"Bad original location {back}");
+                _out.Warn(M.BadOriginalLocation(back));
                 continue;
             }
 
-            _out.Line($"Restoring archived original module {back}");
+            M.OriginalRestored(_out, back);
             Directory.CreateDirectory(Path.GetDirectoryName(back)!);
             MoveDurably(stored, back);
             File.Delete(origin);
+            restored++;
         }
 
-        if (Directory.EnumerateFileSystemEntries(store).Any())
+        return restored;
+    }
+
+    /// <summary>Drops k/a's original_module store once it is empty (what could not be restored stays, rather than lose a module).</summary>
+    /// <returns>True when the store was there and is gone now.</returns>
+    private bool DropEmptyOriginals(ModuleRef mv, KernelTarget t)
+    {
+        var store = Tree.OriginalModuleDir(mv.Module, t.Kernel, t.Arch);
+        if (!Directory.Exists(store) || Directory.EnumerateFileSystemEntries(store).Any())
         {
-            return; // keep what could not be restored rather than lose a module
+            return false;
         }
 
         Directory.Delete(store);
         PruneEmptyDirectories(Path.GetDirectoryName(store)!, Tree.ModuleDir(mv.Module));
+        return true;
     }
 
     /// <summary>

@@ -25,14 +25,13 @@ public sealed partial class DkmsEngine
                     await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
                     MaybeUnbuild(mv, t);
                 }).ConfigureAwait(false);
-                _out.Line();
             }
 
             var others = Directory.EnumerateDirectories(versionDir).Select(Path.GetFileName)
                 .Where(n => n is not null && !KeptVersionEntries.Contains(n));
             if (!others.Any())
             {
-                _out.Line($"Deleting module {mv} completely from the DKMS tree.");
+                _out.Line(M.DeletingModule(mv));
                 Directory.Delete(versionDir, recursive: true);
                 var moduleDir = Tree.ModuleDir(mv.Module);
                 if (Directory.Exists(moduleDir) && !Directory.EnumerateFileSystemEntries(moduleDir).Any())

@@ -12,22 +12,23 @@ public sealed partial class DkmsEngine
     public (string Key, string Certificate) DefaultMok => MokKeys.DefaultPair(Tree.Root);
 
     /// <summary>
-    /// dkms's prepare_signing, once per kernel/arch per engine: decides whether and how modules are signed
-    /// and prints the prologue (followed by an empty line).
+    /// dkms's prepare_signing: decides whether and how modules are signed and prints what it decided. Every
+    /// build does (as 3.0.10's do_build), unless the words print it once per autoinstall: then a kernel/arch is
+    /// decided once per engine, and later builds use that quietly.
     /// </summary>
     internal async Task<SigningPlan?> PrepareSigningAsync(KernelInfo kernel, CancellationToken ct)
     {
         var id = kernel.Kernel + "/" + kernel.Arch;
+        var once = M.SigningPreambleOncePerAutoinstall;
         lock (_signing)
         {
-            if (_signing.TryGetValue(id, out var known))
+            if (once && _signing.TryGetValue(id, out var known))
             {
                 return known;
             }
         }
 
         var plan = await DecideSigningAsync(kernel, ct).ConfigureAwait(false);
-        _out.Line();
         lock (_signing)
         {
             _signing[id] = plan;
@@ -40,22 +41,22 @@ public sealed partial class DkmsEngine
     {
         if (!File.Exists(kernel.ConfigPath))
         {
-            _out.Line($"Kernel config {kernel.ConfigPath} not found, modules won't be signed");
+            _out.Line(M.KernelConfigMissing(kernel.ConfigPath));
             return null;
         }
 
         if (kernel.ConfigValue("CONFIG_MODULE_SIG_HASH") is not { Length: > 0 } hash)
         {
-            _out.Line("The kernel is built without module signing facility, modules won't be signed");
+            _out.Line(M.NoSigningFacility);
             return null;
         }
 
         var (signFile, key, cert) = await SigningVariablesAsync(kernel.Kernel, ct).ConfigureAwait(false);
         signFile ??= DefaultSignFile(kernel);
-        _out.Line($"Sign command: {signFile}");
+        _out.Line(M.SignCommand(signFile));
         if (!IsExecutable(signFile))
         {
-            _out.Line($"Binary {signFile} not found, modules won't be signed");
+            _out.Line(M.SignFileMissing(signFile));
             return null;
         }
 
@@ -75,8 +76,8 @@ public sealed partial class DkmsEngine
         var (defaultKey, defaultCert) = DefaultMok;
         key ??= defaultKey;
         cert ??= defaultCert;
-        _out.Line($"Signing key: {key}");
-        _out.Line($"Public certificate (MOK): {cert}");
+        _out.Line(M.SigningKey(key));
+        _out.Line(M.PublicCertificate(cert));
         var isDefault = key == defaultKey && cert == defaultCert;
         return (key, cert, await MokKeys.EnsureAsync(key, cert, isDefault, l => _out.Line(l), ct).ConfigureAwait(false));
     }
@@ -111,20 +112,13 @@ public sealed partial class DkmsEngine
     /// <summary>Signs one built module; a failure is a warning and the build goes on (as dkms).</summary>
     private async Task SignAsync(SigningPlan plan, string ko, CancellationToken ct)
     {
-        _out.Line($"Signing module {ko}");
+        _out.Line(M.SigningModule(ko));
         var result = await Processes.ProcessRunner.RunAsync(new Processes.ProcessSpec(plan.SignFile, [plan.Hash, plan.Key, plan.Certificate, ko])
         {
             Timeout = TimeSpan.FromMinutes(2),
             MergeStderr = true,
         }, ct).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            _out.Warn($"Failed to sign module '{ko}'!");
-            foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                _out.ErrLine(line);
-            }
-        }
+        M.SignFileOutput(_out, ko, result.Stdout, result.Succeeded);
     }
 
     /// <summary><c>generate_mok</c>: prints the key and certificate paths and makes them when missing.</summary>

@@ -92,8 +92,7 @@ public sealed partial class DkmsEngine
             _out.Line(e.ToLine());
             if (e.State == ModuleState.Broken)
             {
-                _out.Error($"{e.Module}/{e.Version}: Missing the module source directory or the symbolic link pointing to it.",
-                    "Manual intervention is required!");
+                _out.Error(M.BrokenStatus(e.Module, e.Version));
             }
         }
     }

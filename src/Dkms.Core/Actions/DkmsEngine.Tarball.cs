@@ -34,11 +34,10 @@ public sealed partial class DkmsEngine
                     var built = Tree.BuiltDir(m, v, t.Kernel, t.Arch);
                     if (!Directory.Exists(built))
                     {
-                        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 6, $"No modules built for {t}.",
-                            "Modules must already be in the built state before using mktarball.");
+                        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 6, M.NotBuiltForTarball(t));
                     }
 
-                    _out.Line($"Marking modules for {t} for archiving...");
+                    _out.Line(M.MarkingModules(t));
                     names.Add($"kernel{t.Kernel}-{t.Arch}");
                     Directory.CreateDirectory(Path.Combine(temp, MainTree, t.Kernel));
                     await RunToolAsync("cp", ["-a", built, Path.Combine(temp, MainTree, t.Kernel, t.Arch)], "Copying the build failed", 6, ct)
@@ -49,8 +48,7 @@ public sealed partial class DkmsEngine
             var source = Tree.SourceLink(m, v);
             if (binariesOnly)
             {
-                _out.Line();
-                _out.Line("Creating tarball structure to specifically accomodate binaries.");
+                M.BinariesOnlyTarball(_out);
                 var dir = Path.Combine(temp, BinariesOnlyDir);
                 Directory.CreateDirectory(dir);
                 await File.WriteAllTextAsync(Path.Combine(dir, "PACKAGE_NAME"), m + "\n", ct).ConfigureAwait(false);
@@ -59,49 +57,58 @@ public sealed partial class DkmsEngine
             }
             else
             {
-                _out.Line();
-                _out.Line($"Marking {source} for archiving...");
+                M.MarkingSource(_out, source);
                 Directory.CreateDirectory(Path.Combine(temp, SourceTreeDir));
                 await RunToolAsync("cp", ["-a", source + "/.", Path.Combine(temp, SourceTreeDir) + "/"], "Copying the source failed", 6, ct)
                     .ConfigureAwait(false);
             }
 
+            // dkms counts `echo $list | wc -m`: the list and its newline.
             var list = sourceOnly ? "source-only" : string.Join('-', names);
-            if (list.Length > 200)
+            if (list.Length + 1 > 200)
             {
                 list = "manykernels";
             }
 
             var name = $"{m}-{v}-{list}.dkms.tar.gz";
             var dest = Path.Combine(Tree.VersionDir(m, v), "tarball");
+            var shown = dest + "/"; // dkms's $tarball_dest, spelt as dkms spells it
             if (archive is not null)
             {
                 name = Path.GetFileName(archive);
                 if (name.Length == 0)
                 {
-                    throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, $"--archive {archive} names a directory, not a file.");
+                    throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, M.ArchiveIsDirectory(archive));
                 }
 
                 if (archive.Contains('/', StringComparison.Ordinal))
                 {
+                    shown = archive[..archive.LastIndexOf('/')];
                     dest = Path.GetDirectoryName(Path.GetFullPath(archive))!;
                 }
             }
 
-            _out.Line();
-            _out.Line($"Tarball location: {dest}/{name}");
+            M.TarballLocation(_out, shown, name);
             try
             {
                 Directory.CreateDirectory(dest);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new DkmsException(DkmsErrorKind.PermissionDenied, 9, $"Missing write permissions for {dest}.");
+                throw new DkmsException(DkmsErrorKind.PermissionDenied, 9, M.NoWritePermission(shown));
             }
 
             // Written under a temporary name (same extension, so tar picks the same compression), then renamed.
             var partial = Path.Combine(dest, $".partial-{Environment.ProcessId}-{name}");
-            await RunToolAsync("tar", ["-C", temp, "-caf", partial, "."], "Failed to make tarball", 6, ct).ConfigureAwait(false);
+            try
+            {
+                await RunToolAsync("tar", ["-C", temp, "-caf", partial, "."], "tar", 6, ct).ConfigureAwait(false);
+            }
+            catch (DkmsException e)
+            {
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.TarballFailed(e.Message));
+            }
+
             Libc.RenameOrThrow(partial, Path.Combine(dest, name));
             return Path.Combine(dest, name);
         }
@@ -119,7 +126,7 @@ public sealed partial class DkmsEngine
     {
         if (!File.Exists(archive))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 2, $"{archive} does not exist.");
+            throw new DkmsException(DkmsErrorKind.NotFound, 2, M.ArchiveMissing(archive));
         }
 
         var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
@@ -137,8 +144,7 @@ public sealed partial class DkmsEngine
             if (!Directory.Exists(Path.Combine(temp, MainTree)))
             {
                 var conf = Dkms.Core.Tree.FileWalker.Files(temp, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
-                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, 3,
-                        "Tarball does not appear to be a correctly formed DKMS archive. No dkms.conf found within it.");
+                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, 3, M.NoDkmsConfInArchive());
                 return (await AddSourceTreeAsync(Path.GetDirectoryName(conf)!, options, ct: ct).ConfigureAwait(false)).ExitCode;
             }
 
@@ -173,8 +179,7 @@ public sealed partial class DkmsEngine
                 .ConfigureAwait(false);
             if (NameValidator.Problem(read.PackageName) is not null || NameValidator.Problem(read.PackageVersion) is not null)
             {
-                _out.ErrLine();
-                _out.ErrLine("Malformed dkms.conf, refusing to load.");
+                M.MalformedConfInArchive(_out);
                 continue;
             }
 
@@ -184,18 +189,16 @@ public sealed partial class DkmsEngine
 
         if (loc is null || conf is null)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, $"No valid dkms.conf in {SourceTreeDir} or {BinariesOnlyDir}.",
-                $"{archive} is not a valid DKMS tarball.");
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, M.NotADkmsTarball(archive));
         }
 
         var mv = new ModuleRef(conf.PackageName, conf.PackageVersion);
         if (IsAdded(mv.Module, mv.Version) && !options.Force)
         {
-            throw new DkmsException(DkmsErrorKind.AlreadyExists, 8, $"{mv} is already added!", "Aborting.");
+            throw new DkmsException(DkmsErrorKind.AlreadyExists, 8, M.TarballAlreadyAdded(mv));
         }
 
-        _out.Line();
-        _out.Line($"Loading tarball for {mv}");
+        M.LoadingTarball(_out, mv);
         if (loc == SourceTreeDir)
         {
             await AddSourceTreeAsync(Path.Combine(temp, SourceTreeDir), options, existingIsFine: true, register: false, ct).ConfigureAwait(false);
@@ -207,9 +210,9 @@ public sealed partial class DkmsEngine
             if (loc == BinariesOnlyDir && !Directory.Exists(sourceDir) && !IsAdded(mv.Module, mv.Version))
             {
                 var source = Tree.SourceLink(mv.Module, mv.Version);
-                _out.Line($"Creating {source}");
+                _out.Line(M.CreatingDirectory(source));
                 Directory.CreateDirectory(source);
-                _out.Line($"Copying dkms.conf to {source} ...");
+                _out.Line(M.CopyingConf(source));
                 File.Copy(Path.Combine(temp, BinariesOnlyDir, "dkms.conf"), Path.Combine(source, "dkms.conf"), overwrite: true);
             }
 
@@ -233,17 +236,17 @@ public sealed partial class DkmsEngine
                 var (k, a) = (Path.GetFileName(kdir), Path.GetFileName(adir));
                 if (NameValidator.Problem(k) is not null || NameValidator.Problem(a) is not null)
                 {
-                    throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, $"Invalid kernel or arch '{NameValidator.Printable(k)}/{NameValidator.Printable(a)}' in the tarball.");
+                    throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, M.BadKernelInArchive(NameValidator.Printable(k), NameValidator.Printable(a)));
                 }
 
                 var target = Tree.BuiltDir(mv.Module, mv.Version, k, a);
                 if (Directory.Exists(target) && !options.Force)
                 {
-                    _out.Warn($"{target} already exists. Skipping...");
+                    _out.Warn(M.BuildAlreadyThere(target));
                     continue;
                 }
 
-                _out.Line($"Loading {target}...");
+                _out.Line(M.LoadingBuild(target));
                 var kernelDir = Tree.KernelDir(mv.Module, mv.Version, k);
                 Directory.CreateDirectory(kernelDir);
                 var staging = Path.Combine(kernelDir, $".tmp_{a}_{Guid.NewGuid():N}"[..(a.Length + 12)]);

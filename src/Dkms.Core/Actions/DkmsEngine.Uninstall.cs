@@ -1,3 +1,4 @@
+using Dkms.Core.Conf;
 using Dkms.Core.Errors;
 using Dkms.Core.Validation;
 
@@ -26,15 +27,8 @@ public sealed partial class DkmsEngine
         RequireAdded(mv);
         await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
         {
-            var first = true;
             foreach (var t in targets)
             {
-                if (!first)
-                {
-                    _out.Line();
-                }
-
-                first = false;
                 await ObservedUnitAsync(mv, t, async () =>
                 {
                     await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
@@ -50,7 +44,7 @@ public sealed partial class DkmsEngine
     {
         if (!IsInstalled(mv.Module, mv.Version, t.Kernel, t.Arch))
         {
-            _out.Line($"Module {mv} is not installed for kernel {t}. Skipping...");
+            _out.Line(M.NotInstalled(mv, t));
             return;
         }
 
@@ -61,7 +55,7 @@ public sealed partial class DkmsEngine
     {
         if (!IsBuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch))
         {
-            _out.Line($"Module {mv} is not built for kernel {t}. Skipping...");
+            _out.Line(M.NotBuilt(mv, t));
             return;
         }
 
@@ -88,15 +82,54 @@ public sealed partial class DkmsEngine
     internal async Task UninstallLockedAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
         var (m, v) = (mv.Module, mv.Version);
-        _out.Line($"Module {mv} for kernel {t}:");
-        if (IsInstalled(m, v, t.Kernel, t.Arch))
+        _out.Line(M.UninstallHeader(mv, t));
+        var active = IsInstalled(m, v, t.Kernel, t.Arch);
+        var conf = await ReadConfAsync(mv, t, options, strict: false, ct).ConfigureAwait(false);
+        var hadOriginals = Directory.Exists(Tree.OriginalModuleDir(m, t.Kernel, t.Arch));
+        if (active)
         {
-            _out.Line("Before uninstall, this module version was ACTIVE on this kernel.");
+            _out.Line(M.WasActive);
+            await RemoveInstalledFilesAsync(mv, t, conf, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            _out.Line(M.WasInactive);
         }
 
+        var link = Tree.InstalledLink(m, t.Kernel, t.Arch);
+        if (new FileInfo(link).LinkTarget is not null)
+        {
+            File.Delete(link);
+        }
+
+        await RunHookAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
+        if (!options.DeferDepmod)
+        {
+            var kernelDir = Tree.InstallKernelDir(t.Kernel);
+            try
+            {
+                // The module is gone whatever depmod says (3.0.10 ignores its status here); a kernel whose
+                // directory was deleted has nothing to index.
+                await DepmodAsync(t.Kernel, options with { NoDepmod = options.NoDepmod || !File.Exists(Path.Combine(kernelDir, "modules.dep")) }, ct)
+                    .ConfigureAwait(false);
+            }
+            catch (DkmsException e)
+            {
+                M.DepmodFailedAfterUninstall(_out, t.Kernel, e.Message);
+            }
+        }
+
+        if (active && hadOriginals && DropEmptyOriginals(mv, t))
+        {
+            M.OriginalsRemoved(_out, t);
+        }
+    }
+
+    /// <summary>Deletes each module's installed copy and puts back the kernel's original, module by module.</summary>
+    private async Task RemoveInstalledFilesAsync(ModuleRef mv, KernelTarget t, DkmsConf conf, CancellationToken ct)
+    {
         var kernelDir = Tree.InstallKernelDir(t.Kernel);
-        var conf = await ReadConfAsync(mv, t, options, strict: false, ct).ConfigureAwait(false);
-        var moduleDir = Tree.BuiltModuleDir(m, v, t.Kernel, t.Arch);
+        var moduleDir = Tree.BuiltModuleDir(mv.Module, mv.Version, t.Kernel, t.Arch);
         foreach (var spec in conf.Modules)
         {
             string? found = null;
@@ -121,42 +154,29 @@ public sealed partial class DkmsEngine
                 }
             }
 
+            var name = Path.GetFileName(found ?? BuiltFile(moduleDir, spec.DestName) ?? spec.DestName + ".ko");
+            M.ModuleFile(_out, name);
+            _out.Line(M.Uninstallation);
             if (found is null)
             {
-                var name = BuiltFile(moduleDir, spec.DestName) is { } b ? Path.GetFileName(b) : spec.DestName + ".ko";
-                _out.Line($"Module {name} was not found within {kernelDir}/");
-                continue;
+                _out.Line(M.NotFoundWithin(kernelDir, name));
+            }
+            else
+            {
+                _out.Line(M.DeletingFrom(Path.GetDirectoryName(found)!, found));
+                File.Delete(found);
+                PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
             }
 
-            _out.Line($"Deleting {found}");
-            File.Delete(found);
-            PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
+            _out.Line(M.OriginalModule);
+            if (RestoreOriginals(mv, t, conf, f => IsModuleFile(f, spec.DestName)) == 0)
+            {
+                M.NoOriginalStored(_out);
+            }
         }
 
-        RestoreOriginals(mv, t, conf);
-        var link = Tree.InstalledLink(m, t.Kernel, t.Arch);
-        if (new FileInfo(link).LinkTarget is not null)
-        {
-            File.Delete(link);
-        }
-
-        await RunHookAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
-        if (options.DeferDepmod)
-        {
-            return;
-        }
-
-        try
-        {
-            // The module is gone whatever depmod says (3.0.10 ignores its status here); a kernel whose
-            // directory was deleted has nothing to index.
-            await DepmodAsync(t.Kernel, options with { NoDepmod = options.NoDepmod || !File.Exists(Path.Combine(kernelDir, "modules.dep")) }, ct)
-                .ConfigureAwait(false);
-        }
-        catch (DkmsException e)
-        {
-            _out.Warn($"depmod failed for kernel {t.Kernel}: {e.Message}");
-        }
+        // Archived for a module the conf no longer names.
+        RestoreOriginals(mv, t, conf, f => !conf.Modules.Any(s => IsModuleFile(f, s.DestName)));
     }
 
     /// <summary>

@@ -46,6 +46,9 @@ public sealed partial class DkmsEngine
     /// <summary>Where the engine prints dkms's messages.</summary>
     public DkmsOutput Output => _out;
 
+    /// <summary>The words the engine prints (its output's catalogue).</summary>
+    private DkmsMessages M => _out.Messages;
+
     /// <summary>Told of each unit of work and its phases (dkmsd's jobs); null in-process.</summary>
     public IEngineObserver? Observer { get; init; }
 
@@ -148,7 +151,7 @@ public sealed partial class DkmsEngine
 
             if (conf.Modules.Count == 0)
             {
-                _out.ErrLine("dkms.conf: Warning! Zero modules specified.");
+                _out.ErrLine(M.ZeroModules);
             }
         }
     }
@@ -156,7 +159,7 @@ public sealed partial class DkmsEngine
     /// <summary>Takes the per-module lock (every version of a module installs to the same files).</summary>
     internal Task<ModuleLock> LockAsync(string module, CancellationToken ct) =>
         ModuleLock.AcquireAsync(Tree.LockDir, module,
-            () => _out.ErrLine($"Waiting for another dkms process working on module {module}..."), ct);
+            () => _out.ErrLine(M.WaitingForLock(module)), ct);
 
     /// <summary>dkms's "not located in the DKMS tree" check (exit 3) after the broken check (exit 4).</summary>
     public void RequireAdded(ModuleRef mv)
@@ -164,8 +167,7 @@ public sealed partial class DkmsEngine
         RequireNotBroken(mv);
         if (!IsAdded(mv.Module, mv.Version))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 3,
-                $"The module/version combo: {mv} is not located in the DKMS tree.");
+            throw new DkmsException(DkmsErrorKind.NotFound, 3, M.NotInTree(mv));
         }
     }
 
@@ -174,8 +176,7 @@ public sealed partial class DkmsEngine
     {
         if (IsBroken(mv.Module, mv.Version))
         {
-            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 4, $"{mv} is broken!",
-                "Missing the source directory or the symbolic link pointing to it.", "Manual intervention is required!");
+            throw new DkmsException(DkmsErrorKind.FailedPrecondition, 4, M.Broken(mv));
         }
     }
 
@@ -229,7 +230,7 @@ public sealed partial class DkmsEngine
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                _out.Error($"{target}: {e.Message}");
+                _out.Error(M.KernelFailure(target, e.Message));
                 code = 1;
             }
 

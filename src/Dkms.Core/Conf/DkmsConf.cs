@@ -15,6 +15,9 @@ public sealed record DkmsConf
     /// <summary>The make command chosen for this kernel (MAKE/MAKE_MATCH, or the kbuild default).</summary>
     public required string MakeCommand { get; init; }
 
+    /// <summary>The clean command run before and after make: CLEAN, or kbuild's <c>clean</c> target.</summary>
+    public string CleanCommand { get; init; } = "make clean";
+
     /// <summary>The PATCH entries that apply to this kernel, in order.</summary>
     public IReadOnlyList<string> Patches { get; init; } = [];
 

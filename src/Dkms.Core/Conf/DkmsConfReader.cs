@@ -139,24 +139,6 @@ public static partial class DkmsConfReader
         var errors = new List<string>();
         var packageName = S("PACKAGE_NAME");
         var packageVersion = S("PACKAGE_VERSION");
-        if (packageName.Length == 0)
-        {
-            errors.Add("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.");
-        }
-        else if (NameValidator.Problem(packageName) is { } p1)
-        {
-            errors.Add($"dkms.conf: Error! 'PACKAGE_NAME' directive '{NameValidator.Printable(packageName)}' {p1}.");
-        }
-
-        if (packageVersion.Length == 0)
-        {
-            errors.Add("dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.");
-        }
-        else if (NameValidator.Problem(packageVersion) is { } p2)
-        {
-            errors.Add($"dkms.conf: Error! 'PACKAGE_VERSION' directive '{NameValidator.Printable(packageVersion)}' {p2}.");
-        }
-
         var count = RecordArrays.Max(n => V(n).Extent);
         var modules = new List<ModuleSpec>(count);
         var strip0 = StripValue(V("STRIP")[0]) ?? true;
@@ -216,8 +198,26 @@ public static partial class DkmsConfReader
             modules.Add(new ModuleSpec(i, built, location, dest, effectiveDest, confDest, StripValue(V("STRIP")[i]) ?? strip0));
         }
 
-        // CLEAN is not reported: Debian's 3.0.10 accepts it silently and most Debian packages set it. It has
-        // nothing to do here either, since every build starts from a fresh copy of the source.
+        // After the records, as dkms's read_conf checks them.
+        if (packageName.Length == 0)
+        {
+            errors.Add("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.");
+        }
+        else if (NameValidator.Problem(packageName) is { } p1)
+        {
+            errors.Add($"dkms.conf: Error! 'PACKAGE_NAME' directive '{NameValidator.Printable(packageName)}' {p1}.");
+        }
+
+        if (packageVersion.Length == 0)
+        {
+            errors.Add("dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.");
+        }
+        else if (NameValidator.Problem(packageVersion) is { } p2)
+        {
+            errors.Add($"dkms.conf: Error! 'PACKAGE_VERSION' directive '{NameValidator.Printable(packageVersion)}' {p2}.");
+        }
+
+        // CLEAN is not reported: Debian's 3.0.10 accepts it silently (and runs it) and most Debian packages set it.
         var deprecations = new List<string>();
         deprecations.AddRange(DeprecatedDirectives.Where(d => V(d).Extent > 0).Select(d => $"{d} ({confPath})"));
 
@@ -263,6 +263,8 @@ public static partial class DkmsConfReader
             make += " LLVM=1";
         }
 
+        var clean = N("CLEAN") ?? $"make -C {ctx.KernelSourceDir} M={ctx.Settings.DkmsTree}/{moduleName}/{moduleVersion}/build clean";
+
         var obsoleteBy = N("OBSOLETE_BY");
         return new DkmsConf
         {
@@ -271,6 +273,7 @@ public static partial class DkmsConfReader
             PackageVersion = packageVersion,
             Modules = modules,
             MakeCommand = make,
+            CleanCommand = clean,
             Patches = patches,
             PreBuild = N("PRE_BUILD"),
             PostBuild = N("POST_BUILD"),

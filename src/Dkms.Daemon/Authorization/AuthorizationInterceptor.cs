@@ -10,7 +10,7 @@ namespace Dkms.Daemon.Authorization;
 internal sealed class AuthorizationInterceptor(AuthorizationPolicy policy, ILogger<AuthorizationInterceptor> logger) : Interceptor
 {
     /// <summary>What dkms prints to a non-root user who tries a root-only action.</summary>
-    public const string DeniedMessage = "You must be root to use this command.";
+    public static string DeniedMessage => Core.Output.DkmsMessages.Default.NotRoot()[0];
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)

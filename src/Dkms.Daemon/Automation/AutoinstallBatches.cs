@@ -6,7 +6,6 @@ using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Settings;
 using Dkms.Protocol.V1;
-using Google.Protobuf.WellKnownTypes;
 using KernelTarget = Dkms.Core.Actions.KernelTarget;
 using ModuleRef = Dkms.Core.Actions.ModuleRef;
 
@@ -85,7 +84,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
         {
             if (File.Exists(Path.Combine(settings.ConfigDir, "no-autoinstall")))
             {
-                output.Line("Automatic installation of modules has been disabled.");
+                output.Line(output.Messages.AutoinstallDisabled);
                 return Settle(batch, exit, failed, jobIds);
             }
 
@@ -95,13 +94,15 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             if (queue.Count > 0 && queue.Any(q => !engine.IsBuiltDir(q.Module.Module, q.Module.Version, t.Kernel, t.Arch)))
             {
                 engine.RequireHeaders(t, coreOptions); // dkms's exit 21 for the whole run
-
-                // As dkms, the signing set-up is printed once, before the first module; each job's own copy is dropped below.
-                var signing = new DkmsEngine(settings, new OutputCapture(preamble.Add, time, settings.Verbose).Output, daemon.ConfCache);
-                await signing.PrepareSigningAsync(t, coreOptions).ConfigureAwait(false);
-                foreach (var line in preamble)
+                if (output.Messages.SigningPreambleOncePerAutoinstall)
                 {
-                    batch.Emit(line);
+                    // The signing set-up is printed once, before the first module; each job's own copy is dropped below.
+                    var signing = new DkmsEngine(settings, new OutputCapture(preamble.Add, time, settings.Verbose).Output, daemon.ConfCache);
+                    await signing.PrepareSigningAsync(t, coreOptions).ConfigureAwait(false);
+                    foreach (var line in preamble)
+                    {
+                        batch.Emit(line);
+                    }
                 }
             }
 
@@ -122,7 +123,8 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
                 };
                 request.Install.Options.NoDepmod = true; // once for the kernel, after the batch
                 var deps = depends.ToList();
-                var run = runner.Start(request, caller, ct => WaitForDependenciesAsync(mv, deps, runs, installed, inBatch, blockedBy, ct));
+                var run = runner.Start(request, caller,
+                    ct => WaitForDependenciesAsync(output.Messages, mv, deps, runs, installed, inBatch, blockedBy, ct));
                 lock (runs)
                 {
                     runs[mv.Module] = run;
@@ -142,13 +144,18 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
                 var (block, code) = await done.ConfigureAwait(false);
                 var mv = pending.First(p => p.Run == run).Module;
                 results.Add((mv, code));
-                batch.Emit(Line($"Autoinstall of module {mv} for kernel {t}"));
+                if (code == ActionRunner.BlockedExitCode && blockedBy.ContainsKey(mv.Module))
+                {
+                    continue; // never ran: its line comes with the others that waited, at the end
+                }
+
+                output.Messages.AutoinstallStarting(output, mv, t);
                 foreach (var line in WithoutPreamble(block, preamble))
                 {
                     batch.Emit(line);
                 }
 
-                batch.Emit(Line(string.Empty));
+                output.Messages.AutoinstallEnded(output);
             }
 
             var ok = results.Where(r => r.Code == 0).Select(r => r.Module.Module).ToList();
@@ -204,7 +211,8 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
     /// Waits for the modules <paramref name="mv"/> BUILD_DEPENDS on that are in this batch; a dependency that
     /// is neither installed now nor was (nor skipped) blocks it, with dkms's words.
     /// </summary>
-    private static async Task<string?> WaitForDependenciesAsync(ModuleRef mv, List<string> deps, Dictionary<string, ActionRun> runs,
+    private static async Task<string?> WaitForDependenciesAsync(Core.Output.DkmsMessages messages, ModuleRef mv, List<string> deps,
+        Dictionary<string, ActionRun> runs,
         HashSet<string> installed, HashSet<string> inBatch, System.Collections.Concurrent.ConcurrentDictionary<string, List<string>> blockedBy,
         CancellationToken ct)
     {
@@ -242,7 +250,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
         }
 
         blockedBy[mv.Module] = missing;
-        return DkmsEngine.MissingDependencies(mv, missing);
+        return messages.MissingDependencies(mv, missing);
     }
 
     /// <summary>A job's block without the signing lines the batch printed once already.</summary>
@@ -284,7 +292,6 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
         return (lines, code);
     }
 
-    private OutputLine Line(string text) => new() { Stream = OutputStream.Stdout, Text = text, Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
 }
 
 /// <summary>How a batch ended: dkms's exit code for autoinstall (0, 11, 21) and the modules that failed.</summary>

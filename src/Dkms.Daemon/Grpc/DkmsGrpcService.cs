@@ -195,7 +195,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         if (!Core.Platform.SystemInfo.IsRoot())
         {
             // dkmsd runs as root; a daemon started by a user cannot install modules (dkms's check, in-process too).
-            throw new Core.Errors.DkmsException(Core.Errors.DkmsErrorKind.PermissionDenied, 1, "You must be root to use this command.");
+            throw new Core.Errors.DkmsException(Core.Errors.DkmsErrorKind.PermissionDenied, 1, Core.Output.DkmsMessages.Default.NotRoot());
         }
 
         var target = ProtoMapping.TargetsOrRunning(request.Kernel is null ? [] : [request.Kernel], SystemInfo.RunningKernel())[0];

@@ -176,7 +176,7 @@ internal sealed class JobManager(EventBus bus, TimeProvider time, ILogger<JobMan
 
     /// <summary>
     /// Keeps output lines with their job, in memory and in the job's log file. Build-log lines that arrive
-    /// while the engine's output is in the middle of a line ("Building module(s)...") start on a line of their own.
+    /// while the engine's output is in the middle of a line (a step's "make ...") start on a line of their own.
     /// </summary>
     public void AppendLines(JobRecord record, IReadOnlyList<OutputLine> lines)
     {

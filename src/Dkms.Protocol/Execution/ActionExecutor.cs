@@ -16,6 +16,8 @@ public readonly record struct ActionOutcome(int ExitCode, string? Archive = null
 /// </summary>
 public sealed class ActionExecutor(DkmsEngine engine)
 {
+    private Core.Output.DkmsMessages M => engine.Output.Messages;
+
     public async Task<ActionOutcome> RunAsync(V1.ActionRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -51,7 +53,7 @@ public sealed class ActionExecutor(DkmsEngine engine)
         V1.ActionRequest.ActionOneofCase.LdTarball => new(await LdTarballAsync(request.LdTarball, ct).ConfigureAwait(false)),
         V1.ActionRequest.ActionOneofCase.GenerateMok => new(await engine.GenerateMokAsync(ct).ConfigureAwait(false)),
         V1.ActionRequest.ActionOneofCase.RemoveKernel => new(await RemoveKernelAsync(request.RemoveKernel, ct).ConfigureAwait(false)),
-        _ => throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, "The request names no action."),
+        _ => throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, M.NoActionInRequest()),
     };
 
     /// <summary><c>add</c>: m/v, a source directory (or its dkms.conf), or a tarball.</summary>
@@ -171,9 +173,7 @@ public sealed class ActionExecutor(DkmsEngine engine)
         RequireRoot();
         if (string.IsNullOrEmpty(r.TemplateKernel))
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, "Invalid number of parameters passed.",
-                "Usage: match --templatekernel=<kernel-version> -k <kernel-version>",
-                "   or: match --templatekernel=<kernel-version> -k <kernel-version> <module>");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, M.MatchUsage());
         }
 
         var target = ProtoMapping.TargetsOrRunning(r.Kernel is null ? [] : [r.Kernel], engine.RunningKernel)[0];
@@ -196,40 +196,37 @@ public sealed class ActionExecutor(DkmsEngine engine)
     /// <summary><c>ldtarball</c>.</summary>
     private async Task<int> LdTarballAsync(V1.LdTarballRequest r, CancellationToken ct)
     {
-        if (r.Options?.Force == true)
+        if (r.Options?.Force == true && !SystemInfo.IsRoot())
         {
-            RequireRoot();
+            throw new DkmsException(DkmsErrorKind.PermissionDenied, 1, M.NotRootForForce());
         }
 
         RequireWritableTree();
         if (r.Archive.Length == 0)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, "ldtarball needs an archive (--archive FILE or FILE).");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, M.ArchiveNotGiven());
         }
 
         return await engine.LoadTarballAsync(Path.GetFullPath(r.Archive), ProtoMapping.ToCore(r.Options), ct).ConfigureAwait(false);
     }
 
     /// <summary>dkms's check_module_args: m/v must be given, else its usage lines for <paramref name="action"/>.</summary>
-    private static ModuleRef RequireModule(V1.ModuleRef? module, string action)
+    private ModuleRef RequireModule(V1.ModuleRef? module, string action)
     {
         if (module is null || module.Name.Length == 0 || module.Version.Length == 0)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, "Arguments <module> and <module-version> are not specified.",
-                $"Usage: {action} <module>/<module-version> or",
-                $"       {action} -m <module>/<module-version> or",
-                $"       {action} -m <module> -v <module-version>");
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1, M.ModuleArgumentsMissing(action));
         }
 
         return new ModuleRef(module.Name, module.Version);
     }
 
     /// <summary>dkms's root check, on the process that runs the engine (dkmsd checks its caller before this).</summary>
-    private static void RequireRoot()
+    private void RequireRoot()
     {
         if (!SystemInfo.IsRoot())
         {
-            throw new DkmsException(DkmsErrorKind.PermissionDenied, 1, "You must be root to use this command.");
+            throw new DkmsException(DkmsErrorKind.PermissionDenied, 1, M.NotRoot());
         }
     }
 
@@ -251,7 +248,7 @@ public sealed class ActionExecutor(DkmsEngine engine)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DkmsException(DkmsErrorKind.PermissionDenied, 1, $"No write access to DKMS tree at {root}");
+            throw new DkmsException(DkmsErrorKind.PermissionDenied, 1, M.NoWriteAccess(root));
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed class ConfFeatureTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_t.BuiltDir("pair", "1.0"), "module", "second_renamed.ko")));
 
         var uninstall = await _t.RunAsync("uninstall", "pair/1.0", "-k", _t.Kernel);
-        Assert.Contains($"Deleting {_t.UpdatesDir}/second_renamed.ko", uninstall.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\nsecond_renamed.ko:\n - Uninstallation\n   - Deleting from: {_t.UpdatesDir}/\n", uninstall.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_t.UpdatesDir, "first.ko")));
     }
 
@@ -68,15 +68,16 @@ public sealed class ConfFeatureTests : IDisposable
     [Fact]
     public async Task Uninstall_PostRemoveAndPostInstall_Run()
     {
-        var mod = _t.Module("hooks")
-            .File_("hook.sh", "#!/bin/sh\necho \"hook $1 in $(basename $(pwd))\"\n", executable: true)
-            .Conf("POST_INSTALL=\"hook.sh post_install\"\nPOST_REMOVE=\"hook.sh post_remove\"");
+        using var s = new SideBySide();
 
-        var install = await _t.RunAsync("install", "-k", _t.Kernel, mod.Dir);
-        var uninstall = await _t.RunAsync("uninstall", "hooks/1.0", "-k", _t.Kernel);
+        var install = await s.SameAsync(x => ["install", "-k", x.Kernel, x.Module("hooks")
+            .File_("hook.sh", "#!/bin/sh\necho \"hook $1 in $(pwd)\"\n", executable: true)
+            .Conf("POST_INSTALL=\"hook.sh post_install\"\nPOST_REMOVE=\"hook.sh post_remove\"").Dir]);
+        var uninstall = await s.SameAsync("uninstall", "hooks/1.0", "-k", s.Ours.Kernel);
 
-        Assert.Contains("Running the post_install script:\nhook post_install in hooks-1.0", install.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Running the post_remove script:\nhook post_remove in hooks-1.0", uninstall.Stdout, StringComparison.Ordinal);
+        // dkms cd's into the module's source link first.
+        Assert.Contains("\nRunning the post_install script:\nhook post_install in <trees>/dkms/hooks/1.0/source\n", install.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\nRunning the post_remove script:\nhook post_remove in <trees>/dkms/hooks/1.0/source\n", uninstall.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,11 +143,10 @@ public sealed class ConfFeatureTests : IDisposable
 
         using (var victim = Process.Start(psi)!)
         {
-            var log = Path.Combine(_t.DkmsTree, "crash", "1.0", "build", "make.log");
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!(File.Exists(log) && File.ReadAllText(log).Contains("pre_build", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            while (ProcessesWith(marker).Count == 0 && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100);
+                await Task.Delay(100); // PRE_BUILD is running
             }
 
             victim.Kill(); // SIGKILL: no cleanup of any kind runs

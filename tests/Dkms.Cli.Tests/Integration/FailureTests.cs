@@ -10,18 +10,19 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task Build_MakeFails_Exit10AndLogKept()
     {
-        var mod = _t.Module("broken").CSource("broken", "1.0", "this is not C;");
+        using var s = new SideBySide();
 
-        var r = await _t.RunAsync("build", "-k", _t.Kernel, mod.Dir);
+        var r = await s.SameAsync(x => ["build", "-k", x.Kernel, x.Module("broken").CSource("broken", "1.0", "this is not C;").Dir]);
 
         Assert.Equal(10, r.ExitCode);
-        Assert.Contains("Building module(s)...(bad exit status: 2)", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"Error! Bad return status for module build on kernel: {_t.Kernel} ({TestTrees.ArchName})", r.Stderr, StringComparison.Ordinal);
-        var log = Path.Combine(_t.DkmsTree, "broken", "1.0", "build", "make.log");
-        Assert.Contains($"Consult {log} for more information.", r.Stderr, StringComparison.Ordinal);
-        Assert.Contains("# exit code: 2", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
-        Assert.Equal("broken/1.0: added\n", (await _t.RunAsync("status")).Stdout);
-        Assert.Empty(Directory.GetDirectories(Path.Combine(_t.DkmsTree, "broken", "1.0"), ".tmp_*", SearchOption.AllDirectories));
+        Assert.Contains($"M=<trees>/dkms/broken/1.0/build...(bad exit status: 2)\n", r.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith($"Error! Bad return status for module build on kernel: {s.Ours.Kernel} ({TestTrees.ArchName})\n"
+                        + "Consult <trees>/dkms/broken/1.0/build/make.log for more information.\n", r.Stderr, StringComparison.Ordinal);
+        var (log, theirLog) = s.Files("dkms/broken/1.0/build/make.log");
+        Assert.Contains("error:", log, StringComparison.Ordinal);
+        Assert.Equal(WithoutDateLine(theirLog), WithoutDateLine(log));
+        Assert.Equal("broken/1.0: added\n", (await s.SameAsync("status")).Stdout);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(s.Ours.DkmsTree, "broken", "1.0"), ".tmp_*", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -51,14 +52,14 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task Build_BuildExclusiveArch_Exit77AndStaysAdded()
     {
-        var mod = _t.Module("excl").Conf("BUILD_EXCLUSIVE_ARCH=\"none\"");
+        using var s = new SideBySide();
 
-        var r = await _t.RunAsync("build", "-k", _t.Kernel, mod.Dir);
+        var r = await s.SameAsync(x => ["build", "-k", x.Kernel, x.Module("excl").Conf("BUILD_EXCLUSIVE_ARCH=\"none\"").Dir]);
 
         Assert.Equal(77, r.ExitCode);
-        Assert.Contains("Warning: The ", r.Stderr, StringComparison.Ordinal);
-        Assert.Contains("for module excl/1.0 includes a BUILD_EXCLUSIVE directive", r.Stderr, StringComparison.Ordinal);
-        Assert.Equal("excl/1.0: added\n", (await _t.RunAsync("status")).Stdout);
+        Assert.Contains("Error! The <trees>/dkms/excl/1.0/", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("/dkms.conf for module excl includes a BUILD_EXCLUSIVE directive", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("excl/1.0: added\n", (await s.SameAsync("status")).Stdout);
     }
 
     [Fact]
@@ -92,11 +93,15 @@ public sealed class FailureTests : IDisposable
             .File_("gen.sh", "#!/bin/sh\necho '#define GENERATED 1' > gen.h\n", executable: true)
             .Conf("PATCH[0]=\"0001-define.patch\"\nPRE_BUILD=\"gen.sh\"");
 
-        var r = await _t.RunAsync("build", "-k", _t.Kernel, mod.Dir);
+        using var s = new SideBySide();
+        _ = Copy(mod, s.Ours);
+        _ = Copy(mod, s.Theirs);
 
-        Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("Applying patch 0001-define.patch... done.", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Running the pre_build script... done.", r.Stdout, StringComparison.Ordinal);
+        var r = await s.SameAsync(x => ["build", "-k", x.Kernel, Path.Combine(x.Packages, "patched-1.0")]);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("applying patch 0001-define.patch...patching file Makefile\n\n\nRunning the pre_build script:\n\nBuilding module:\n",
+            r.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -127,16 +132,16 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task Install_PreInstallFails_Exit101UnlessForced()
     {
-        var mod = _t.Module("preinst").File_("no.sh", "#!/bin/sh\necho refusing\nexit 3\n", executable: true).Conf("PRE_INSTALL=\"no.sh\"");
+        using var s = new SideBySide();
 
-        var r = await _t.RunAsync("install", "-k", _t.Kernel, mod.Dir);
+        var r = await s.SameAsync(x => ["install", "-k", x.Kernel,
+            x.Module("preinst").File_("no.sh", "#!/bin/sh\necho refusing\nexit 3\n", executable: true).Conf("PRE_INSTALL=\"no.sh\"").Dir]);
         Assert.Equal(101, r.ExitCode);
-        Assert.Contains("refusing", r.Stdout, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_t.UpdatesDir, "preinst.ko")));
+        Assert.EndsWith("\npreinst.ko:\nRunning module version sanity check.\n\nRunning the pre_install script:\nrefusing\n", r.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(s.Ours.UpdatesDir, "preinst.ko")));
 
-        var forced = await _t.RunAsync("install", "preinst/1.0", "-k", _t.Kernel, "--force");
-        Assert.True(forced.ExitCode == 0, forced.ToString());
-        Assert.True(File.Exists(Path.Combine(_t.UpdatesDir, "preinst.ko")));
+        Assert.Equal(0, (await s.SameAsync(x => ["install", "preinst/1.0", "-k", x.Kernel, "--force"])).ExitCode);
+        Assert.True(File.Exists(Path.Combine(s.Ours.UpdatesDir, "preinst.ko")));
     }
 
     [Fact]
@@ -144,12 +149,15 @@ public sealed class FailureTests : IDisposable
     {
         var mod = _t.Module("postadd").File_("post.sh", "#!/bin/sh\necho post-add ran in $(pwd)\nexit 7\n", executable: true).Conf("POST_ADD=\"post.sh\"");
 
-        var r = await _t.RunAsync("add", mod.Dir);
+        using var s = new SideBySide();
+        _ = Copy(mod, s.Ours);
+        _ = Copy(mod, s.Theirs);
+
+        var r = await s.SameAsync(x => ["add", Path.Combine(x.Packages, "postadd-1.0")]);
 
         Assert.Equal(7, r.ExitCode);
-        Assert.Contains("Running the post_add script:", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains("post-add ran in", r.Stdout, StringComparison.Ordinal);
-        Assert.Equal("postadd/1.0: added\n", (await _t.RunAsync("status")).Stdout);
+        Assert.EndsWith("\n\nRunning the post_add script:\npost-add ran in <trees>/dkms/postadd/1.0/source\n", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal("postadd/1.0: added\n", (await s.SameAsync("status")).Stdout);
     }
 
     [Fact]
@@ -169,11 +177,12 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task Add_MissingSourceDir_Exit2()
     {
-        var r = await _t.RunAsync("add", "-m", "ghost", "-v", "1.0");
+        using var s = new SideBySide();
+
+        var r = await s.SameAsync("add", "-m", "ghost", "-v", "1.0");
 
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("Error! Could not find module source directory.", r.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"Directory: {_t.SourceTree}/ghost-1.0 does not exist.", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("Error! Could not find module source directory.\nDirectory: <trees>/src/ghost-1.0 does not exist.\n", r.Stderr);
     }
 
     [Fact]
@@ -191,30 +200,48 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task Install_OlderVersionOverNewer_RefusedUnlessForced()
     {
-        Assert.Equal(0, (await _t.RunAsync("install", "-k", _t.Kernel, _t.Module("vers", "2.0").Dir)).ExitCode);
-        Assert.Equal(0, (await _t.RunAsync("build", "-k", _t.Kernel, _t.Module("vers", "1.0").Dir)).ExitCode);
+        using var s = new SideBySide();
+        var k = s.Ours.Kernel;
+        Assert.Equal(0, (await s.SameAsync(x => ["install", "-k", k, x.Module("vers", "2.0").Dir])).ExitCode);
+        Assert.Equal(0, (await s.SameAsync(x => ["build", "-k", k, x.Module("vers", "1.0").Dir])).ExitCode);
 
-        var older = await _t.RunAsync("install", "vers/1.0", "-k", _t.Kernel);
+        var older = await s.SameAsync("install", "vers/1.0", "-k", k);
         Assert.Equal(0, older.ExitCode); // Debian 3.0.10 counts a refused module as installed (upstream: 6)
-        Assert.Contains("Error! Module version 1.0 for vers.ko", older.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"is not newer than what is already found in kernel {_t.Kernel} (2.0).", older.Stderr, StringComparison.Ordinal);
-        Assert.Equal("2.0\n", await Tools.RunAsync("modinfo", "-F", "version", Path.Combine(_t.UpdatesDir, "vers.ko")));
+        Assert.Equal($"Error! Module version 1.0 for vers.ko\nis not newer than what is already found in kernel {k} (2.0).\n"
+                     + "You may override by specifying --force.\n", older.Stderr);
+        Assert.Equal("2.0\n", await Tools.RunAsync("modinfo", "-F", "version", Path.Combine(s.Ours.UpdatesDir, "vers.ko")));
 
-        var forced = await _t.RunAsync("install", "vers/1.0", "-k", _t.Kernel, "--force");
-        Assert.True(forced.ExitCode == 0, forced.ToString());
-        Assert.Contains($"vers/1.0, {_t.Kernel}, {TestTrees.ArchName}: installed", (await _t.RunAsync("status")).Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, (await s.SameAsync("install", "vers/1.0", "-k", k, "--force")).ExitCode);
+        Assert.Contains($"vers/1.0, {k}, {TestTrees.ArchName}: installed", (await s.SameAsync("status")).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Build_ModuleNotProducedWhereConfSays_Exit7()
     {
-        var mod = _t.Module("misplaced").Conf("BUILT_MODULE_LOCATION[0]=\"elsewhere\"");
+        using var s = new SideBySide();
 
-        var r = await _t.RunAsync("build", "-k", _t.Kernel, mod.Dir);
+        var r = await s.SameAsync(x => ["build", "-k", x.Kernel, x.Module("misplaced").Conf("BUILT_MODULE_LOCATION[0]=\"elsewhere\"").Dir]);
 
         Assert.Equal(7, r.ExitCode);
-        Assert.Contains("Build of elsewhere/misplaced.ko failed for:", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"Error!  Build of misplaced.ko failed for: {s.Ours.Kernel} ({TestTrees.ArchName})\n", r.Stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>A copy of <paramref name="source"/> in <paramref name="t"/>'s packages directory (same name).</summary>
+    private static string Copy(ModuleSource source, TestTrees t)
+    {
+        var dest = Path.Combine(t.Packages, Path.GetFileName(source.Dir));
+        foreach (var file in Directory.EnumerateFiles(source.Dir, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(dest, Path.GetRelativePath(source.Dir, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+        }
+
+        return dest;
+    }
+
+    private static string WithoutDateLine(string makeLog) => string.Join('\n', makeLog.Split('\n').Where((_, i) => i != 1));
 
     public void Dispose() => _t.Dispose();
 }

@@ -8,16 +8,28 @@ public sealed class GrammarTests : IDisposable
     private readonly TestTrees _t = new(withHeaders: false);
 
     [Theory]
-    [InlineData(new[] { "build", "--bogus" }, 2, "Error! Unknown option: --bogus")]
-    [InlineData(new[] { "build", "install", "m/1" }, 4, "Only one action")]
-    [InlineData(new[] { "remove", "m/1", "-k", "6.1.0-1", "--all" }, 2, "--all on the command line")]
-    [InlineData(new[] { "remove", "m/1", "-a", "x86_64", "--all" }, 3, "--all on the command line")]
-    [InlineData(new[] { "build", "m/1", "--all" }, 5, "The action build does not support the --all parameter.")]
+    [InlineData(new object[] { new[] { "build", "--bogus" } })]
+    [InlineData(new object[] { new[] { "build", "install", "m/1" } })]
+    [InlineData(new object[] { new[] { "remove", "m/1", "-k", "6.1.0-1", "--all" } })]
+    [InlineData(new object[] { new[] { "remove", "m/1", "-a", "x86_64", "--all" } })]
+    [InlineData(new object[] { new[] { "build", "m/1", "--all" } })]
+    [InlineData(new object[] { new[] { "build", "m/1", "-k", "a.1", "-k", "b.1", "-a", "x", "-a", "y", "-a", "z" } })]
+    [InlineData(new object[] { new[] { "mktarball", "m/1", "--binaries-only", "--source-only" } })]
+    [InlineData(new object[] { new[] { "remove" } })]
+    [InlineData(new object[] { new[] { "uninstall", "m/1" } })]
+    public async Task Run_BadCommandLine_ExitCodeAndErrorOfDkms(string[] args)
+    {
+        using var s = new SideBySide();
+
+        var (ours, theirs) = await s.RunAsync(args);
+
+        // The usage on stdout is dkmsctl's own under that name (AsDkms in LifecycleTests compares dkms's).
+        SideBySide.AssertSame(theirs with { Stdout = string.Empty }, ours with { Stdout = string.Empty });
+        Assert.StartsWith("Error! ", ours.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(new[] { "kernel_prerm" }, 4, "The action kernel_prerm requires exactly one kernel version parameter on the command line.")]
-    [InlineData(new[] { "build", "m/1", "-k", "a.1", "-k", "b.1", "-a", "x", "-a", "y", "-a", "z" }, 1, "must be an equal number of kernel versions")]
-    [InlineData(new[] { "mktarball", "m/1", "--binaries-only", "--source-only" }, 8, "--binaries-only and --source-only")]
-    [InlineData(new[] { "remove" }, 1, "Arguments <module> and <module-version> are not specified.")]
-    [InlineData(new[] { "uninstall", "m/1" }, 3, "The module/version combo: m/1 is not located in the DKMS tree.")]
     [InlineData(new[] { "build", "m/1", "--kernelsourcedir=" }, 2, "Option --kernelsourcedir needs a value.")]
     [InlineData(new[] { "add", "-c", "" }, 2, "Option -c needs a value.")]
     public async Task Run_BadCommandLine_DkmsExitCodeAndMessage(string[] args, int code, string message)

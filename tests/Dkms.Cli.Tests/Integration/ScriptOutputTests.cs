@@ -51,15 +51,18 @@ public sealed class ScriptOutputTests : IDisposable
     }
 
     [Fact]
-    public async Task Build_PreBuildWritesBothStreams_MakeLogInTheScriptsOrder()
+    public async Task Build_PreBuildWritesBothStreams_LinesInTheScriptsOrderNotInMakeLog()
     {
         var mod = _t.Module("noisybuild").File_("noisy.sh", Noisy, executable: true).Conf("PRE_BUILD=\"noisy.sh\"");
 
-        var r = await _t.RunAsync("build", "-k", _t.Kernel, mod.Dir);
+        var r = await DkmsCtl.RunAsync(["-c", "exec \"$@\" 2>&1", "merged", DkmsCtl.Binary, .. _t.TreeArgs, "-j", "2", "build", "-k", _t.Kernel, mod.Dir],
+            program: "bash");
 
         Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("\nRunning the pre_build script:\n" + Expected + "\nBuilding module:\n", r.Stdout, StringComparison.Ordinal);
+        // dkms 3.0.10's make.log holds its header and make's output only.
         var log = await File.ReadAllTextAsync(Path.Combine(_t.BuiltDir("noisybuild", "1.0"), "log", "make.log"));
-        Assert.Contains(Expected, log, StringComparison.Ordinal);
+        Assert.DoesNotContain("out 1\n", log, StringComparison.Ordinal);
     }
 
     public void Dispose() => _t.Dispose();

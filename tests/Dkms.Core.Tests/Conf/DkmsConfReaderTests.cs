@@ -198,11 +198,11 @@ public sealed class DkmsConfReaderTests : IDisposable
 
         Assert.Equal(
         [
-            "dkms.conf: Error! No 'PACKAGE_NAME' directive specified.",
-            "dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.",
             "dkms.conf: Error! 'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #0.",
             "dkms.conf: Error! 'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #0.",
             "dkms.conf: Error! Directive 'DEST_MODULE_LOCATION' does not begin with\n'/kernel', '/updates', or '/extra' in record #0.",
+            "dkms.conf: Error! No 'PACKAGE_NAME' directive specified.",
+            "dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.",
             "dkms.conf: Error! Unsupported AUTOINSTALL value 'maybe'",
         ], conf.Errors);
         var e = Assert.Throws<DkmsException>(() => DkmsConfReader.RequireValid(conf));

@@ -87,7 +87,6 @@ public sealed class DkmsGrpcServiceTests : IDisposable
             [
                 (OutputStream.Stdout, "alpha/1.0: added"),
                 (OutputStream.Stdout, "beta/2.0: broken"),
-                (OutputStream.Stderr, string.Empty),
                 (OutputStream.Stderr, "Error! beta/2.0: Missing the module source directory or the symbolic link pointing to it."),
                 (OutputStream.Stderr, "Manual intervention is required!"),
             ],

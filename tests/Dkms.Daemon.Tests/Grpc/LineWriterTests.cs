@@ -11,15 +11,14 @@ public sealed class LineWriterTests
         var lines = new List<OutputLine>();
         var capture = OutputCapture.Into(lines, TimeProvider.System);
 
-        capture.Output.Text("Building module(s)...");
-        capture.Output.Line(" done.");
+        capture.Output.Text("Cleaning build area...");
+        capture.Output.Line("(bad exit status: 2)");
         capture.Output.Error("first", "second");
 
         Assert.Equal(
             [
-                (OutputStream.Stdout, "Building module(s)...", true),
-                (OutputStream.Stdout, " done.", false),
-                (OutputStream.Stderr, string.Empty, false),
+                (OutputStream.Stdout, "Cleaning build area...", true),
+                (OutputStream.Stdout, "(bad exit status: 2)", false),
                 (OutputStream.Stderr, "Error! first", false),
                 (OutputStream.Stderr, "second", false),
             ],

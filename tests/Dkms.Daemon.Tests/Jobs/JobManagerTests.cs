@@ -92,10 +92,10 @@ public sealed class JobManagerTests : IDisposable
         using var run = Run();
         var job = jobs.Create(run, new JobKey());
 
-        jobs.AppendLines(job, [new OutputLine { Text = "Building module(s)...", NoNewline = true }]);
+        jobs.AppendLines(job, [new OutputLine { Text = "make -j2 KERNELRELEASE=6.1.0-1-amd64 all...", NoNewline = true }]);
         jobs.AppendLines(job, [new OutputLine { Stream = OutputStream.BuildLog, Text = "CC x.o" }]);
-        jobs.AppendLines(job, [new OutputLine { Text = " done." }]);
+        jobs.AppendLines(job, [new OutputLine { Text = string.Empty }]);
 
-        Assert.Equal("Building module(s)...\nCC x.o\n done.\n", File.ReadAllText(jobs.Store.LogPath(job.Id)));
+        Assert.Equal("make -j2 KERNELRELEASE=6.1.0-1-amd64 all...\nCC x.o\n\n", File.ReadAllText(jobs.Store.LogPath(job.Id)));
     }
 }
