@@ -350,7 +350,7 @@ public sealed partial class DaemonActionTests : IDisposable
     }
 
     private static string Normalize(string text, string root) =>
-        MakeJobs().Replace(text.Replace(root, "<root>", StringComparison.Ordinal), "make -jN ")
+        Dots().Replace(MakeJobs().Replace(text.Replace(root, "<root>", StringComparison.Ordinal), "make -jN "), "...")
         // make.log's date line and archive names carry the time of day
         .Split('\n').Where(l => !l.Contains("-kernel", StringComparison.Ordinal) || !l.Contains(".tar.gz", StringComparison.Ordinal))
         .Aggregate(string.Empty, (a, l) => a + l + "\n");
@@ -358,6 +358,10 @@ public sealed partial class DaemonActionTests : IDisposable
     /// <summary>The -j of the make line dkms prints: dkmsd shares the cores among the builds it runs, in-process takes them all.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"make -j\d* ")]
     private static partial System.Text.RegularExpressions.Regex MakeJobs();
+
+    /// <summary>dkms's progress dots, one per 3 s of a step: how many depends on the machine's load, not on the path taken.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.\.\.\.+")]
+    private static partial System.Text.RegularExpressions.Regex Dots();
 
     private async Task<ProcessResult> AsNobodyAsync(params string[] args) =>
         await Processes.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", DaemonCtl.Binary, "--socket", _trees.Socket, .. args],
