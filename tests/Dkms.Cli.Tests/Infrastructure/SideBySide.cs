@@ -68,11 +68,14 @@ internal sealed partial class SideBySide : IDisposable
     }
 
     /// <summary>dkms 3.0.10 probes /proc with <c>[ -e &lt;(echo) ]</c>, whose echo may hit a closed pipe.</summary>
-    private static string WithoutProcfsProbe(string stderr)
-    {
-        var lines = stderr.Split('\n');
-        return string.Concat(lines[..^1].Where(l => !l.Contains("echo: write error", StringComparison.Ordinal)).Select(l => l + "\n")) + lines[^1];
-    }
+    /// <remarks>
+    /// The probe's complaint is written by a subshell at any moment, also in the middle of a line dkms is writing
+    /// ("Error! " then the message): only the complaint itself is cut out, never the line it landed in.
+    /// </remarks>
+    private static string WithoutProcfsProbe(string stderr) => ProcfsProbe().Replace(stderr, string.Empty);
+
+    [GeneratedRegex(@"[^\s:]*dkms: line \d+: echo: write error: Broken pipe\n")]
+    private static partial Regex ProcfsProbe();
 
     [GeneratedRegex(@"\.\.\.\.+")]
     private static partial Regex Dots();
