@@ -4,7 +4,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1;
 
-// dkmsd-testclient <socket> <GetInfo|Status|HugeStatus|WideStatus|Build|CancelJob|Health|Reflection>: prints what the
+// dkmsd-testclient <socket> <GetInfo|Status|HugeStatus|WideStatus|Malformed|Build|CancelJob|Health|Reflection>: prints what the
 // call returned, or "<StatusCode> <dkms-exit-code>" when it failed, and exits 0.
 // dkmsd-testclient <socket> Hold <count> <seconds>: opens <count> idle connections, prints how many the daemon kept
 // after a second ("open=N closed=N"), then after <seconds> again, and exits.
@@ -55,6 +55,11 @@ try
             }
 
             Console.WriteLine("OK");
+            return 0;
+        case "Malformed":
+            // Bytes that are no StatusRequest (a string field whose length runs past the end), 20 times, then the same
+            // to a streaming action and to reflection (whose request stream is read inside the handler).
+            Console.WriteLine(await Malformed.RunAsync(channel, deadline));
             return 0;
         case "CancelJob":
             await client.CancelJobAsync(new CancelJobRequest { Id = "none" }, deadline: deadline);

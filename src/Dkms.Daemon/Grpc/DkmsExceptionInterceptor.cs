@@ -1,11 +1,12 @@
 using Dkms.Core.Errors;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
 namespace Dkms.Daemon.Grpc;
 
 /// <summary>The one place where <see cref="DkmsException"/> becomes a gRPC status (outermost interceptor).</summary>
-internal sealed class DkmsExceptionInterceptor(ILogger<DkmsExceptionInterceptor> logger) : Interceptor
+internal sealed class DkmsExceptionInterceptor(ILogger<DkmsExceptionInterceptor> logger, MalformedRequests malformed) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
@@ -44,6 +45,10 @@ internal sealed class DkmsExceptionInterceptor(ILogger<DkmsExceptionInterceptor>
         {
             throw Map(e, context);
         }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Malformed(e, context);
+        }
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
@@ -57,6 +62,17 @@ internal sealed class DkmsExceptionInterceptor(ILogger<DkmsExceptionInterceptor>
         {
             throw Map(e, context);
         }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Malformed(e, context);
+        }
+    }
+
+    /// <summary>A streamed request message that does not parse (read inside the handler, unlike single messages).</summary>
+    private RpcException Malformed(InvalidProtocolBufferException e, ServerCallContext context)
+    {
+        malformed.Report(context.Method, e.Message.TrimEnd('.'));
+        return new RpcException(new Status(StatusCode.InvalidArgument, "Malformed request: " + e.Message));
     }
 
     private RpcException Map(DkmsException e, ServerCallContext context)

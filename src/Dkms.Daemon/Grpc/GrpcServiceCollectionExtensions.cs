@@ -15,6 +15,7 @@ internal static class GrpcServiceCollectionExtensions
     public static IServiceCollection AddDkmsGrpc(this IServiceCollection services)
     {
         services.AddSingleton<DkmsExceptionInterceptor>();
+        services.AddSingleton<MalformedRequests>();
         services.AddGrpc(o =>
         {
             // A dkms request names a module and a few kernels: anything near this size is an attack, not a request.

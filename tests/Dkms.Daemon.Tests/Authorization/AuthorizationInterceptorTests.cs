@@ -47,7 +47,7 @@ public sealed class AuthorizationInterceptorTests
     {
         // Outer exception interceptor, inner authorization, then a method the daemon does not implement yet.
         var context = new TestServerCallContext("/dkms.v1.Dkms/Build", Nobody);
-        var outer = new DkmsExceptionInterceptor(NullLogger<DkmsExceptionInterceptor>.Instance);
+        var outer = new DkmsExceptionInterceptor(NullLogger<DkmsExceptionInterceptor>.Instance, new MalformedRequests(TimeProvider.System, NullLogger<MalformedRequests>.Instance));
 
         var e = await Assert.ThrowsAsync<RpcException>(() => outer.ServerStreamingServerHandler<string, string>("x", null!, context,
             (r, s, c) => Interceptor().ServerStreamingServerHandler(r, s, c,

@@ -50,7 +50,7 @@ public sealed class DkmsStatusMappingTests
     [Fact]
     public async Task UnaryServerHandler_MethodThrowsDkmsException_RpcExceptionWithExitCode()
     {
-        var interceptor = new DkmsExceptionInterceptor(NullLogger<DkmsExceptionInterceptor>.Instance);
+        var interceptor = new DkmsExceptionInterceptor(NullLogger<DkmsExceptionInterceptor>.Instance, new MalformedRequests(TimeProvider.System, NullLogger<MalformedRequests>.Instance));
         var context = new TestServerCallContext("/dkms.v1.Dkms/Status", null);
 
         var e = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("x", context,
@@ -63,7 +63,7 @@ public sealed class DkmsStatusMappingTests
     [Fact]
     public async Task UnaryServerHandler_OtherException_PassesThrough()
     {
-        var interceptor = new DkmsExceptionInterceptor(NullLogger<DkmsExceptionInterceptor>.Instance);
+        var interceptor = new DkmsExceptionInterceptor(NullLogger<DkmsExceptionInterceptor>.Instance, new MalformedRequests(TimeProvider.System, NullLogger<MalformedRequests>.Instance));
         var context = new TestServerCallContext("/dkms.v1.Dkms/Status", null);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => interceptor.UnaryServerHandler<string, string>("x", context,

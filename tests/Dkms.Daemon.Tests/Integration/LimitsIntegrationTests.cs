@@ -31,6 +31,23 @@ public sealed class LimitsIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Unprivileged_MalformedRequests_InvalidArgument_OneJournalLineWithoutStackTrace()
+    {
+        await using var daemon = await StartAsync();
+
+        var r = await AsNobodyAsync(["Malformed"]);
+        var status = await DaemonCtl.RunAsync(_trees.Socket, "status"); // still answering, and well-formed calls still pass the check
+
+        Assert.Equal("InvalidArgument InvalidArgument InvalidArgument", r.Stdout.Trim()); // 20 unary calls, a streaming one, reflection
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var lines = daemon.Output.Split('\n');
+        Assert.Single(lines, l => l.Contains("Refused a malformed request to /dkms.v1.Dkms/Status from uid 65534", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("malformed request", StringComparison.Ordinal) && !l.Contains("/dkms.v1.Dkms/Status", StringComparison.Ordinal));
+        Assert.DoesNotContain("Grpc.AspNetCore", daemon.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidProtocolBufferException", daemon.Output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
     public async Task Unprivileged_ConnectionFlood_CappedPerUser_IdleOnesClosed_RootStillAnswered()
     {
         await using var daemon = await StartAsync();
