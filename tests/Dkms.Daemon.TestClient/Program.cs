@@ -6,12 +6,20 @@ using Grpc.Reflection.V1;
 
 // dkmsd-testclient <socket> <GetInfo|Status|HugeStatus|WideStatus|Malformed|Build|CancelJob|Health|Reflection>: prints what the
 // call returned, or "<StatusCode> <dkms-exit-code>" when it failed, and exits 0.
+// dkmsd-testclient <socket> Jobs: "jobs=N requested_by=N first=<id>"; <socket> Job <id>: what GetJob and StreamLog answer.
 // dkmsd-testclient <socket> Hold <count> <seconds>: opens <count> idle connections, prints how many the daemon kept
 // after a second ("open=N closed=N"), then after <seconds> again, and exits.
 if (args.Length == 4 && args[1] == "Hold")
 {
     return await Hold.RunAsync(args[0], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
         int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (args.Length == 3 && args[1] == "Job")
+{
+    using var jobChannel = UnixChannel.Create(args[0]);
+    Console.WriteLine(await JobReads.OneAsync(new Dkms.Protocol.V1.Dkms.DkmsClient(jobChannel), args[2]));
+    return 0;
 }
 
 if (args.Length != 2)
@@ -60,6 +68,9 @@ try
             // Bytes that are no StatusRequest (a string field whose length runs past the end), 20 times, then the same
             // to a streaming action and to reflection (whose request stream is read inside the handler).
             Console.WriteLine(await Malformed.RunAsync(channel, deadline));
+            return 0;
+        case "Jobs":
+            Console.WriteLine(await JobReads.ListAsync(client));
             return 0;
         case "CancelJob":
             await client.CancelJobAsync(new CancelJobRequest { Id = "none" }, deadline: deadline);

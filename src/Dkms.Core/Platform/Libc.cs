@@ -61,6 +61,23 @@ internal static partial class Libc
         return (device, inode);
     }
 
+    /// <summary>The owner, group and permission bits of a path (symbolic links followed); null when it cannot be read.</summary>
+    public static (uint Uid, uint Gid, UnixFileMode Mode)? Ownership(string path)
+    {
+        const int AtFdCwd = -100;
+        const uint StatxMode = 0x2, StatxUid = 0x8, StatxGid = 0x10;
+        Span<byte> buffer = stackalloc byte[256]; // struct statx
+        if (statx(AtFdCwd, path, 0, StatxMode | StatxUid | StatxGid, buffer) != 0)
+        {
+            return null;
+        }
+
+        var uid = BitConverter.ToUInt32(buffer[20..24]); // stx_uid
+        var gid = BitConverter.ToUInt32(buffer[24..28]); // stx_gid
+        var mode = (UnixFileMode)(BitConverter.ToUInt16(buffer[28..30]) & 0xfff); // stx_mode without the file type
+        return (uid, gid, mode);
+    }
+
     /// <summary>Flushes a directory's entries to disk (after a rename into it).</summary>
     public static void FsyncDirectory(string directory)
     {

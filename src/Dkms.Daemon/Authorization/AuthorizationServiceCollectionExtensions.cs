@@ -6,6 +6,7 @@ internal static class AuthorizationServiceCollectionExtensions
     {
         services.AddSingleton<AuthorizationPolicy>();
         services.AddSingleton<AuthorizationInterceptor>();
+        services.AddSingleton<ReadAccess>();
         return services;
     }
 }

@@ -21,7 +21,7 @@ namespace Dkms.Daemon.Grpc;
 /// run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    ActionRunner runner, JobManager jobs, EventBus bus, AutoinstallBatches batches, TimeProvider time, IHostApplicationLifetime lifetime)
+    ActionRunner runner, JobManager jobs, EventBus bus, ReadAccess access, AutoinstallBatches batches, TimeProvider time, IHostApplicationLifetime lifetime)
     : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
@@ -86,12 +86,14 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
 
     public override Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
     {
-        var all = jobs.List([.. request.States], NullIfEmpty(request.Module));
+        // Only the jobs the caller could see in the tree itself (ReadAccess), before paging.
+        var caller = CallerAccessor.Get(context);
+        var all = jobs.List([.. request.States], NullIfEmpty(request.Module)).Where(j => access.MaySee(caller, j)).ToList();
         var after = request.PageToken.Length > 0 ? JobStore.Number(request.PageToken) : long.MaxValue;
         var size = request.PageSize > 0 ? (int)Math.Min(request.PageSize, 1000) : DefaultPageSize;
         var page = all.Where(j => JobStore.Number(j.Id) < after).Take(size + 1).ToList();
         var response = new ListJobsResponse();
-        response.Jobs.Add(page.Take(size));
+        response.Jobs.Add(page.Take(size).Select(j => access.ForCaller(caller, j)));
         if (page.Count > size)
         {
             response.NextPageToken = page[size - 1].Id;
@@ -100,8 +102,11 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         return Task.FromResult(response);
     }
 
-    public override Task<Job> GetJob(GetJobRequest request, ServerCallContext context) =>
-        Task.FromResult(Find(request.Id).Snapshot());
+    public override Task<Job> GetJob(GetJobRequest request, ServerCallContext context)
+    {
+        var caller = CallerAccessor.Get(context);
+        return Task.FromResult(access.ForCaller(caller, Visible(Find(request.Id), context).Snapshot()));
+    }
 
     public override Task<Job> CancelJob(CancelJobRequest request, ServerCallContext context)
     {
@@ -123,9 +128,13 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         using var ends = EndsAtShutdown(context);
         try
         {
+            var caller = CallerAccessor.Get(context);
             await foreach (var e in subscription.Reader.ReadAllAsync(ends.Token).ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(e, ends.Token).ConfigureAwait(false);
+                if (access.ForCaller(caller, e) is { } seen)
+                {
+                    await responseStream.WriteAsync(seen, ends.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (SubscriberOverflowException e)
@@ -140,7 +149,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
 
     public override async Task StreamLog(StreamLogRequest request, IServerStreamWriter<OutputLine> responseStream, ServerCallContext context)
     {
-        var record = Find(request.JobId);
+        var record = Visible(Find(request.JobId), context);
         var (lines, live, stop) = record.Follow(request.Follow);
         using var ends = EndsAtShutdown(context);
         try
@@ -287,7 +296,13 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
 
     private JobRecord Find(string id) =>
-        jobs.Get(id) ?? throw new RpcException(new Status(StatusCode.NotFound, $"No job {id} (unknown, or gone from the history)."));
+        jobs.Get(id) ?? throw NoSuchJob(id);
+
+    private static RpcException NoSuchJob(string id) => new(new Status(StatusCode.NotFound, $"No job {id} (unknown, or gone from the history)."));
+
+    /// <summary>The job, or the same NOT_FOUND as an unknown id when the caller may not see it (its existence is not told).</summary>
+    private JobRecord Visible(JobRecord record, ServerCallContext context) =>
+        access.MaySee(CallerAccessor.Get(context), record.Snapshot()) ? record : throw NoSuchJob(record.Id);
 
     private static async Task<Job> WaitFinishedAsync(JobRecord record, CancellationToken ct)
     {

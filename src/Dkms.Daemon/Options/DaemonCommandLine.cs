@@ -15,6 +15,7 @@ internal static class DaemonCommandLine
         ["--installtree"] = Key(nameof(DaemonOptions.InstallTree)),
         ["--framework-conf"] = Key(nameof(DaemonOptions.FrameworkConf)),
         ["--admin-gid"] = Key(nameof(DaemonOptions.AdminGid)),
+        ["--read-gid"] = Key(nameof(DaemonOptions.ReadGid)),
         ["--workers"] = Key(nameof(DaemonOptions.Workers)),
         ["--reconcile-interval"] = Key(nameof(DaemonOptions.ReconcileInterval)),
         ["--dpkg-admindir"] = Key(nameof(DaemonOptions.DpkgAdminDir)),

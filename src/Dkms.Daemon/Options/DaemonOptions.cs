@@ -34,6 +34,9 @@ internal sealed class DaemonOptions
     /// <summary>Members of this group (primary or supplementary) may run actions, as root may.</summary>
     public uint? AdminGid { get; set; }
 
+    /// <summary>Members of this group may read every job, log and event, whatever the dkms tree's permissions.</summary>
+    public uint? ReadGid { get; set; }
+
     /// <summary>How often the reconciler compares the trees with what should be, besides watcher events (<c>hh:mm:ss</c>; 0 disables).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(10);
 

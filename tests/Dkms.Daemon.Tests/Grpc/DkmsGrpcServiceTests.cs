@@ -36,7 +36,8 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
         var batches = new AutoinstallBatches(context, runner, bus, TimeProvider.System, NullLogger<AutoinstallBatches>.Instance);
-        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, runner, jobs, bus, batches, TimeProvider.System, new TestLifetime());
+        var policy = new AuthorizationPolicy(options);
+        return new DkmsGrpcService(context, policy, options, runner, jobs, bus, new ReadAccess(policy, context, options), batches, TimeProvider.System, new TestLifetime());
     }
 
     private void AddedModule(string name, string version)

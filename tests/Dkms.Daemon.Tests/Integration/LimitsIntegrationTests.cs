@@ -48,6 +48,28 @@ public sealed class LimitsIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Unprivileged_Reads_FollowTheTreesPermissions_AndNeverShowWhoAsked()
+    {
+        _trees.SourceModule("secret", "1.0");
+        await using var daemon = await StartAsync();
+        var add = await DaemonCtl.RunAsync(_trees.Socket, "add", "-m", "secret", "-v", "1.0"); // a job asked for by root
+        Assert.True(add.ExitCode == 0, add.ToString());
+        var asRoot = await AsRootAsync(["Jobs"]);
+        Assert.StartsWith("jobs=1 requested_by=1 first=", asRoot.Stdout, StringComparison.Ordinal);
+        var id = asRoot.Stdout.Trim().Split("first=")[1];
+
+        // The tree as Debian's dkms leaves it (0755): its jobs are seen, not who asked for them.
+        Assert.Equal($"jobs=1 requested_by=0 first={id}", (await AsNobodyAsync(["Jobs"])).Stdout.Trim());
+        Assert.Matches("^job; log lines=[1-9][0-9]*$", (await AsNobodyAsync(["Job", id])).Stdout.Trim());
+
+        // A tree closed to others (0700): nothing of it, as `ls` would show; the job's id tells nothing either.
+        File.SetUnixFileMode(_trees.DkmsTree, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Equal("jobs=0 requested_by=0 first=-", (await AsNobodyAsync(["Jobs"])).Stdout.Trim());
+        Assert.Equal("NotFound; NotFound", (await AsNobodyAsync(["Job", id])).Stdout.Trim());
+        Assert.Matches("^job by 0; log lines=[1-9][0-9]*$", (await AsRootAsync(["Job", id])).Stdout.Trim()); // root still sees all
+    }
+
+    [Fact]
     public async Task Unprivileged_ConnectionFlood_CappedPerUser_IdleOnesClosed_RootStillAnswered()
     {
         await using var daemon = await StartAsync();
@@ -69,6 +91,13 @@ public sealed class LimitsIntegrationTests : IDisposable
         Assert.Equal("open=32 closed=68", held[0]); // the per-user limit; the rest closed at once
         Assert.Equal("open=0 closed=100", held[1]); // idle connections do not stay
         Assert.Single(daemon.Output.Split('\n'), l => l.Contains("Refusing connections", StringComparison.Ordinal)); // rate-limited
+    }
+
+    private async Task<ProcessResult> AsRootAsync(string[] args)
+    {
+        var r = await Processes.RunAsync(Processes.Binary("dkmsd-testclient"), [_trees.Socket, .. args]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r;
     }
 
     private async Task<ProcessResult> AsNobodyAsync(string[] args, TimeSpan? timeout = null)
