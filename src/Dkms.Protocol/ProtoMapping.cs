@@ -1,4 +1,5 @@
 using Dkms.Core.Commands;
+using Google.Protobuf;
 
 namespace Dkms.Protocol;
 
@@ -115,29 +116,26 @@ public static class ProtoMapping
                 }
 
                 break;
-            case BuildCommand { Install: false } c:
-                request.Build = new V1.BuildRequest { Options = ToProto(c.Options) };
-                request.Build.Kernels.Add(c.Targets.Select(ToProto));
+            case BuildCommand c:
+                var build = new V1.BuildRequest { Options = ToProto(c.Options) };
+                build.Kernels.Add(c.Targets.Select(ToProto));
                 if (c.SourceDir is not null)
                 {
-                    request.Build.SourceDir = c.SourceDir;
+                    build.SourceDir = c.SourceDir;
                 }
                 else
                 {
-                    request.Build.Module = ToProto(c.Module);
+                    build.Module = ToProto(c.Module);
                 }
 
-                break;
-            case BuildCommand c:
-                request.Install = new V1.InstallRequest { Options = ToProto(c.Options) };
-                request.Install.Kernels.Add(c.Targets.Select(ToProto));
-                if (c.SourceDir is not null)
+                if (c.Install)
                 {
-                    request.Install.SourceDir = c.SourceDir;
+                    // InstallRequest is BuildRequest's twin (the same fields under the same numbers): one shape, two RPCs.
+                    request.Install = V1.InstallRequest.Parser.ParseFrom(build.ToByteString());
                 }
                 else
                 {
-                    request.Install.Module = ToProto(c.Module);
+                    request.Build = build;
                 }
 
                 break;
