@@ -296,12 +296,12 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
     {
         foreach (var (m, v) in after.Except(before).Order())
         {
-            bus.Publish(new Event { ModuleAdded = new ModuleEvent { Module = new Protocol.V1.ModuleRef { Name = m, Version = v } } });
+            bus.Publish(new Event { ModuleAdded = new ModuleEvent { Module = ProtoMapping.ToProto(new ModuleArg(m, v)) } });
         }
 
         foreach (var (m, v) in before.Except(after).Order())
         {
-            bus.Publish(new Event { ModuleRemoved = new ModuleEvent { Module = new Protocol.V1.ModuleRef { Name = m, Version = v } } });
+            bus.Publish(new Event { ModuleRemoved = new ModuleEvent { Module = ProtoMapping.ToProto(new ModuleArg(m, v)) } });
         }
     }
 }
