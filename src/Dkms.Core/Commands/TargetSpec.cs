@@ -29,9 +29,11 @@ public sealed record TargetSpec(string Kernel, string Arch)
     }
 
     /// <summary>This target on the machine that runs the engine, validated.</summary>
-    public KernelTarget Resolve(string runningKernel) => new(
-        NameValidator.Require(Kernel.Length > 0 ? Kernel : runningKernel, "kernel version"),
-        NameValidator.Require(Arch.Length > 0 ? Arch : SystemInfo.MachineArch(), "arch"));
+    public KernelTarget Resolve(string runningKernel)
+    {
+        var (kernel, arch) = Planned(runningKernel);
+        return new KernelTarget(NameValidator.Require(kernel, "kernel version"), NameValidator.Require(arch, "arch"));
+    }
 
     /// <summary>The targets of a command; none at all is the running kernel.</summary>
     public static List<KernelTarget> Resolve(IReadOnlyList<TargetSpec> specs, string runningKernel) =>
