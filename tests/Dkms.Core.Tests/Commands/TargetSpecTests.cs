@@ -7,8 +7,6 @@ namespace Dkms.Core.Tests.Commands;
 
 public sealed class TargetSpecTests
 {
-    private static readonly string Arch = SystemInfo.MachineArch();
-
     [Fact]
     public void Pair_KernelArchThenOneArchThenArchByPosition()
     {
@@ -28,8 +26,9 @@ public sealed class TargetSpecTests
     [Fact]
     public void Resolve_NoneGiven_TheRunningKernelAndMachineArch()
     {
-        Assert.Equal([new KernelTarget("6.9-run", Arch)], TargetSpec.Resolve([], "6.9-run"));
-        Assert.Equal(new KernelTarget("6.9-run", Arch), TargetSpec.Resolve((TargetSpec?)null, "6.9-run"));
+        var arch = SystemInfo.MachineArch();
+        Assert.Equal([new KernelTarget("6.9-run", arch)], TargetSpec.Resolve([], "6.9-run"));
+        Assert.Equal(new KernelTarget("6.9-run", arch), TargetSpec.Resolve((TargetSpec?)null, "6.9-run"));
     }
 
     [Fact]
