@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Dkms.Cli.CommandLine;
 
@@ -9,7 +8,7 @@ namespace Dkms.Cli.CommandLine;
 /// </summary>
 /// <remarks>Hand-written rather than System.CommandLine: dkms classifies positional words by what exists
 /// on disk and rejects <c>-j4</c>, which a general parser cannot express.</remarks>
-internal static partial class DkmsArgumentParser
+internal static class DkmsArgumentParser
 {
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
     {
@@ -168,7 +167,7 @@ internal static partial class DkmsArgumentParser
 
     private static void Positional(DkmsArguments r, string word)
     {
-        if (ActionWord().IsMatch(word))
+        if (Verbs.Verbs.Find(word) is not null)
         {
             r.Actions.Add(word);
         }
@@ -203,7 +202,4 @@ internal static partial class DkmsArgumentParser
             r.Warnings.Add($"Warning: I do not know how to handle {word}.");
         }
     }
-
-    [GeneratedRegex("^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm)|jobs|watch|logs|cancel)$")]
-    private static partial Regex ActionWord();
 }

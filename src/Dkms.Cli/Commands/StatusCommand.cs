@@ -1,6 +1,5 @@
 using Dkms.Cli.CommandLine;
 using Dkms.Core.Actions;
-using Dkms.Core.Validation;
 using Dkms.Core.Status;
 
 namespace Dkms.Cli.Commands;
@@ -11,10 +10,7 @@ internal static class StatusCommand
     public static async Task<int> RunAsync(DkmsEngine engine, DkmsArguments args, CancellationToken ct)
     {
         // As dkms's glob: a kernel without -a or k/a matches every arch.
-        var kernels = args.Kernels.Count > 0
-            ? args.Kernels.Select((k, i) => new KernelTarget(NameValidator.Require(k, "kernel version"),
-                (i < args.KernelArches.Count ? args.KernelArches[i] : null) ?? (args.Arches.Count == 1 ? args.Arches[0] : args.Arches.ElementAtOrDefault(i)) ?? string.Empty)).ToList()
-            : null;
+        var kernels = args.Kernels.Count > 0 ? CommandBuilder.Targets(args).Select(t => t.ForStatus()).ToList() : null;
         var entries = await engine.StatusAsync(args.Module, args.Version, kernels, ct: ct).ConfigureAwait(false);
         if (args.Json)
         {

@@ -10,9 +10,6 @@ namespace Dkms.Cli.Remote;
 /// <summary>A gRPC channel to dkmsd's Unix socket (HTTP/2 with prior knowledge, as dkmsd listens).</summary>
 internal sealed class DaemonConnection : IDisposable
 {
-    /// <summary>Where dkmsd listens unless <c>--socket</c> or <c>$DKMSD_SOCKET</c> says otherwise.</summary>
-    public const string DefaultSocket = "/run/dkms/dkmsd.sock";
-
     private DaemonConnection(string socketPath)
     {
         SocketPath = socketPath;
@@ -29,9 +26,9 @@ internal sealed class DaemonConnection : IDisposable
 
     public V1.Dkms.DkmsClient Client { get; }
 
-    /// <summary><c>--socket</c>, else <c>$DKMSD_SOCKET</c>, else <see cref="DefaultSocket"/>.</summary>
+    /// <summary><c>--socket</c>, else <c>$DKMSD_SOCKET</c>, else <see cref="Protocol.DkmsContract.DefaultSocket"/>.</summary>
     public static string SocketPathFor(DkmsArguments args) =>
-        args.Socket ?? (Environment.GetEnvironmentVariable("DKMSD_SOCKET") is { Length: > 0 } env ? env : DefaultSocket);
+        args.Socket ?? (Environment.GetEnvironmentVariable("DKMSD_SOCKET") is { Length: > 0 } env ? env : Protocol.DkmsContract.DefaultSocket);
 
     /// <summary>True for <c>--offline</c> or <c>DKMSCTL_OFFLINE=1</c> (build chroots, test harnesses).</summary>
     public static bool OfflineRequested(DkmsArguments args) =>

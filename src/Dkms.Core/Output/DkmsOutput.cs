@@ -1,3 +1,5 @@
+using Dkms.Core.Errors;
+
 namespace Dkms.Core.Output;
 
 /// <summary>
@@ -44,6 +46,25 @@ public sealed class DkmsOutput
 
     /// <summary>dkms's <c>warn</c>: <c>Warning:</c> and the lines, on stderr.</summary>
     public void Warn(params string[] lines) => Write(_err, Messages.WarningText(lines));
+
+    /// <summary>A failure the way dkms's <c>die</c>/<c>diewarn</c> prints it, unless it was printed where it happened.</summary>
+    public void Report(DkmsException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.AlreadyReported)
+        {
+            return;
+        }
+
+        if (e.IsWarning)
+        {
+            Warn([.. e.Lines]);
+        }
+        else
+        {
+            Error(e.Lines);
+        }
+    }
 
     public void Deprecated(string what) => Write(_err, Messages.DeprecatedText(what));
 

@@ -1,10 +1,12 @@
 using System.Threading.Channels;
 using Dkms.Core.Actions;
+using Dkms.Core.Commands;
 using Dkms.Core.Errors;
 using Dkms.Daemon.Events;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Settings;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 using KernelTarget = Dkms.Core.Actions.KernelTarget;
 using ModuleRef = Dkms.Core.Actions.ModuleRef;
@@ -28,7 +30,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
     /// <param name="caller">Who asked; null when the daemon started it (new headers, reconcile).</param>
     /// <param name="options">The request's options (force, no_depmod, ...).</param>
     /// <param name="skip">Modules an automatic batch leaves alone (they failed before with the same inputs).</param>
-    public Batch StartOrJoin(KernelTarget target, Caller? caller, Protocol.V1.ActionOptions? options, Func<ModuleRef, bool>? skip = null)
+    public Batch StartOrJoin(KernelTarget target, Caller? caller, CommandOptions? options, Func<ModuleRef, bool>? skip = null)
     {
         var key = $"{target.Kernel}/{target.Arch}";
         lock (_gate)
@@ -44,7 +46,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             {
                 try
                 {
-                    return await RunAsync(batch, caller, options ?? new Protocol.V1.ActionOptions(), skip).ConfigureAwait(false);
+                    return await RunAsync(batch, caller, options ?? CommandOptions.Default, skip).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -69,14 +71,14 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
         }
     }
 
-    private async Task<BatchResult> RunAsync(Batch batch, Caller? caller, Protocol.V1.ActionOptions options, Func<ModuleRef, bool>? skip)
+    private async Task<BatchResult> RunAsync(Batch batch, Caller? caller, CommandOptions options, Func<ModuleRef, bool>? skip)
     {
         var t = batch.Target;
-        var settings = Protocol.Execution.ProtoMapping.Apply(daemon.Settings, options);
+        var settings = options.Apply(daemon.Settings);
         var capture = new OutputCapture(batch.Emit, time, settings.Verbose);
         var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache);
         var output = capture.Output;
-        var coreOptions = Protocol.Execution.ProtoMapping.ToCore(options);
+        var coreOptions = options.Engine;
         var failed = new List<string>();
         var jobIds = new List<string>();
         var exit = 0;
@@ -112,18 +114,10 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             var blockedBy = new System.Collections.Concurrent.ConcurrentDictionary<string, List<string>>(StringComparer.Ordinal);
             foreach (var (mv, depends) in queue)
             {
-                var request = new ActionRequest
-                {
-                    Install = new InstallRequest
-                    {
-                        Module = new Protocol.V1.ModuleRef { Name = mv.Module, Version = mv.Version },
-                        Kernels = { new Protocol.V1.KernelTarget { Kernel = t.Kernel, Arch = t.Arch } },
-                        Options = options.Clone(),
-                    },
-                };
-                request.Install.Options.NoDepmod = true; // once for the kernel, after the batch
+                var install = new BuildCommand(new ModuleArg(mv.Module, mv.Version), SourceDir: null, [new TargetSpec(t.Kernel, t.Arch)],
+                    Install: true, options with { Engine = coreOptions with { NoDepmod = true } }); // depmod once for the kernel, after the batch
                 var deps = depends.ToList();
-                var run = runner.Start(request, caller,
+                var run = runner.Start(install, caller,
                     ct => WaitForDependenciesAsync(output.Messages, mv, deps, runs, installed, inBatch, blockedBy, ct));
                 lock (runs)
                 {
@@ -180,7 +174,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
         }
         catch (DkmsException e)
         {
-            engine.Report(e);
+            output.Report(e);
             exit = e.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
@@ -196,7 +190,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
     {
         var e = new KernelEvent
         {
-            Kernel = new Protocol.V1.KernelTarget { Kernel = batch.Target.Kernel, Arch = batch.Target.Arch },
+            Kernel = ProtoMapping.ToProto(batch.Target),
             HeadersDir = KernelTrees.CompleteHeaders(daemon.Settings.InstallTree, batch.Target.Kernel) ?? string.Empty,
             AllSucceeded = exit == 0,
         };

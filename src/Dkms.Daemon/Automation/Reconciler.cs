@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Dkms.Core.Actions;
+using Dkms.Core.Commands;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
 using Dkms.Core.Validation;
@@ -8,6 +9,7 @@ using Dkms.Daemon.Events;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 using Microsoft.Extensions.Options;
 using KernelTarget = Dkms.Core.Actions.KernelTarget;
@@ -159,8 +161,8 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
             _completeKernels.Remove(k);
             _detected.Remove(k);
             AutomationLog.KernelRemoved(logger, k);
-            bus.Publish(new Event { KernelRemoved = new KernelEvent { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch } } });
-            runner.Start(new ActionRequest { RemoveKernel = new RemoveKernelRequest { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch } } }, null);
+            bus.Publish(new Event { KernelRemoved = new KernelEvent { Kernel = ProtoMapping.ToProto(new KernelTarget(k, arch)) } });
+            runner.Start(new KernelRemovalCommand(new TargetSpec(k, arch), OnlyAutoinstall: false, CommandOptions.Default), null);
         }
 
         _knownKernels.UnionWith(kernels);
@@ -170,7 +172,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
             _completeKernels.Add(k);
             var headers = KernelTrees.CompleteHeaders(settings.InstallTree, k)!;
             AutomationLog.KernelDetected(logger, k, headers);
-            bus.Publish(new Event { KernelDetected = new KernelEvent { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch }, HeadersDir = headers } });
+            bus.Publish(new Event { KernelDetected = new KernelEvent { Kernel = ProtoMapping.ToProto(new KernelTarget(k, arch)), HeadersDir = headers } });
             if (!_initialScan)
             {
                 _detected.Add(k); // headers that appeared while we watched: autoinstall, as dkms's kernel hook
@@ -224,7 +226,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
             {
                 if (_detected.Remove(k))
                 {
-                    bus.Publish(new Event { KernelSettled = new KernelEvent { Kernel = new Protocol.V1.KernelTarget { Kernel = k, Arch = arch }, AllSucceeded = true } });
+                    bus.Publish(new Event { KernelSettled = new KernelEvent { Kernel = ProtoMapping.ToProto(t), AllSucceeded = true } });
                 }
 
                 continue;
@@ -289,7 +291,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
             }
 
             AutomationLog.SourceAppeared(logger, dir);
-            adds.Add(runner.Start(new ActionRequest { Add = new AddRequest { SourceDir = dir } }, null));
+            adds.Add(runner.Start(new AddCommand(Module: null, SourceDir: dir, Archive: null, CommandOptions.Default), null));
             decided.Add(name);
         }
 

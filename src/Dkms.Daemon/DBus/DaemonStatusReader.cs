@@ -2,7 +2,7 @@ using Dkms.Core.Actions;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Settings;
-using Dkms.Protocol.Execution;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 
 namespace Dkms.Daemon.DBus;

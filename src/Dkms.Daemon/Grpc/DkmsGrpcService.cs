@@ -7,7 +7,8 @@ using Dkms.Daemon.Events;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
-using Dkms.Protocol.Execution;
+using Dkms.Core.Commands;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -24,9 +25,6 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     ActionRunner runner, JobManager jobs, EventBus bus, ReadAccess access, AutoinstallBatches batches, TimeProvider time, IHostApplicationLifetime lifetime)
     : Protocol.V1.Dkms.DkmsBase
 {
-    /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
-    public const string CompatibleDkmsVersion = DkmsEngine.CompatibleDkmsVersion;
-
     /// <summary>The most kernels one Status request may name.</summary>
     public const int MaxStatusKernels = 64;
 
@@ -40,7 +38,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         return Task.FromResult(new GetInfoResponse
         {
             Version = DkmsEngine.ToolVersion,
-            CompatibleDkmsVersion = CompatibleDkmsVersion,
+            CompatibleDkmsVersion = DkmsContract.CompatibleDkmsVersion,
             Trees = new Trees
             {
                 DkmsTree = settings.DkmsTree,
@@ -178,22 +176,22 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     }
 
     public override Task Add(AddRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Add = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task Build(BuildRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Build = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task Install(InstallRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Install = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task Uninstall(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Uninstall = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request, DkmsAction.Uninstall), request.Detach, responseStream, context);
 
     public override Task Unbuild(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Unbuild = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request, DkmsAction.Unbuild), request.Detach, responseStream, context);
 
     public override Task Remove(ModuleActionRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Remove = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request, DkmsAction.Remove), request.Detach, responseStream, context);
 
     /// <summary>
     /// Autoinstall joins or starts the kernel's batch (<see cref="AutoinstallBatches"/>) and streams it until the
@@ -207,8 +205,9 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
             throw new Core.Errors.DkmsException(Core.Errors.DkmsErrorKind.PermissionDenied, 1, Core.Output.DkmsMessages.Default.NotRoot());
         }
 
-        var target = ProtoMapping.TargetsOrRunning(request.Kernel is null ? [] : [request.Kernel], SystemInfo.RunningKernel())[0];
-        var batch = batches.StartOrJoin(target, CallerMapping.ToProto(CallerAccessor.Get(context), mayModify: true), request.Options);
+        var command = ProtoMapping.ToCommand(request);
+        var target = TargetSpec.Resolve(command.Target, SystemInfo.RunningKernel());
+        var batch = batches.StartOrJoin(target, CallerMapping.ToProto(CallerAccessor.Get(context), mayModify: true), command.Options);
         if (request.Detach)
         {
             return;
@@ -226,28 +225,28 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     }
 
     public override Task Match(MatchRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { Match = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task MkTarball(MkTarballRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { MkTarball = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task LdTarball(LdTarballRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { LdTarball = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task GenerateMok(GenerateMokRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { GenerateMok = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     public override Task RemoveKernel(RemoveKernelRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
-        RunAsync(new ActionRequest { RemoveKernel = request }, request.Detach, responseStream, context);
+        RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
     /// <summary>
-    /// Queues the request and streams its events. With <c>detach</c> the stream ends once its jobs are
-    /// queued; otherwise a caller that goes away cancels the request.
+    /// Queues the command and streams its events. With <c>detach</c> the stream ends once its jobs are
+    /// queued; otherwise a caller that goes away cancels the command.
     /// </summary>
-    private async Task RunAsync(ActionRequest request, bool detach, IServerStreamWriter<ActionEvent> stream, ServerCallContext context)
+    private async Task RunAsync(DkmsCommand command, bool detach, IServerStreamWriter<ActionEvent> stream, ServerCallContext context)
     {
         var caller = CallerAccessor.Get(context);
-        var run = runner.Start(request, CallerMapping.ToProto(caller, mayModify: true));
+        var run = runner.Start(command, CallerMapping.ToProto(caller, mayModify: true));
         if (detach)
         {
             run.Detach();

@@ -1,10 +1,12 @@
 using System.Threading.Channels;
+using Dkms.Core.Commands;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 
 namespace Dkms.Daemon.Jobs;
 
 /// <summary>
-/// One action request while the daemon runs it: its jobs, its cancellation, and the events for the
+/// One command while the daemon runs it: its jobs, its cancellation, and the events for the
 /// caller's stream (job updates, output lines, then the result).
 /// </summary>
 internal sealed class ActionRun : IDisposable
@@ -18,17 +20,21 @@ internal sealed class ActionRun : IDisposable
     private readonly List<JobRecord> _jobs = [];
     private volatile bool _detached;
 
-    public ActionRun(string id, ActionRequest request, Caller? caller, CancellationToken stopping)
+    public ActionRun(string id, DkmsCommand command, Caller? caller, CancellationToken stopping)
     {
         Id = id;
-        Request = request;
+        Command = command;
+        Request = ProtoMapping.ToProto(command);
         Caller = caller;
-        Action = ActionOf(request);
+        Action = ProtoMapping.ToProto(command.Kind);
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     }
 
     public string Id { get; }
 
+    public DkmsCommand Command { get; }
+
+    /// <summary>The command as its jobs record it.</summary>
     public ActionRequest Request { get; }
 
     public Caller? Caller { get; }
@@ -128,21 +134,4 @@ internal sealed class ActionRun : IDisposable
             _events.Writer.TryWrite(e);
         }
     }
-
-    public static Dkms.Protocol.V1.Action ActionOf(ActionRequest r) => r.ActionCase switch
-    {
-        ActionRequest.ActionOneofCase.Add => Dkms.Protocol.V1.Action.Add,
-        ActionRequest.ActionOneofCase.Build => Dkms.Protocol.V1.Action.Build,
-        ActionRequest.ActionOneofCase.Install => Dkms.Protocol.V1.Action.Install,
-        ActionRequest.ActionOneofCase.Uninstall => Dkms.Protocol.V1.Action.Uninstall,
-        ActionRequest.ActionOneofCase.Unbuild => Dkms.Protocol.V1.Action.Unbuild,
-        ActionRequest.ActionOneofCase.Remove => Dkms.Protocol.V1.Action.Remove,
-        ActionRequest.ActionOneofCase.Autoinstall => Dkms.Protocol.V1.Action.Autoinstall,
-        ActionRequest.ActionOneofCase.Match => Dkms.Protocol.V1.Action.Match,
-        ActionRequest.ActionOneofCase.MkTarball => Dkms.Protocol.V1.Action.Mktarball,
-        ActionRequest.ActionOneofCase.LdTarball => Dkms.Protocol.V1.Action.Ldtarball,
-        ActionRequest.ActionOneofCase.GenerateMok => Dkms.Protocol.V1.Action.GenerateMok,
-        ActionRequest.ActionOneofCase.RemoveKernel => Dkms.Protocol.V1.Action.RemoveKernel,
-        _ => Dkms.Protocol.V1.Action.Unspecified,
-    };
 }

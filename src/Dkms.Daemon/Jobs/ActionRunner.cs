@@ -1,10 +1,11 @@
 using System.Globalization;
 using Dkms.Core.Actions;
+using Dkms.Core.Commands;
 using Dkms.Daemon.Events;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
-using Dkms.Protocol.Execution;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
@@ -12,9 +13,9 @@ using Microsoft.Extensions.Options;
 namespace Dkms.Daemon.Jobs;
 
 /// <summary>
-/// The worker pool: each action request becomes an <see cref="ActionRun"/> whose jobs are queued at once and
-/// run when one of <see cref="DaemonOptions.Workers"/> slots is free, through the same
-/// <see cref="ActionExecutor"/> dkmsctl uses in-process. Requests on one module also wait for each other on
+/// The worker pool: each command becomes an <see cref="ActionRun"/> whose jobs (its <see cref="CommandUnits"/>) are
+/// queued at once and run when one of <see cref="DaemonOptions.Workers"/> slots is free, through the same
+/// <see cref="CommandRunner"/> dkmsctl uses in-process. Requests on one module also wait for each other on
 /// the engine's module lock, shared with in-process dkmsctl and dkms.
 /// </summary>
 internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventBus bus, IOptions<DaemonOptions> options,
@@ -32,18 +33,20 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
     private long _lastRequest;
 
     /// <summary>
-    /// Queues <paramref name="request"/>: its planned jobs exist (and were announced) when this returns.
-    /// <paramref name="before"/> (a batch's BUILD_DEPENDS) is awaited before the request competes for a worker;
-    /// when it returns a reason, the request does not run and its jobs fail with that line and exit code 13.
+    /// Queues <paramref name="command"/>: a job per unit it will run exists (and was announced) when this returns.
+    /// <paramref name="before"/> (a batch's BUILD_DEPENDS) is awaited before the command competes for a worker;
+    /// when it returns a reason, the command does not run and its jobs fail with that line and exit code 13.
     /// </summary>
-    public ActionRun Start(ActionRequest request, Caller? caller, Func<CancellationToken, Task<string?>>? before = null)
+    public ActionRun Start(DkmsCommand command, Caller? caller, Func<CancellationToken, Task<string?>>? before = null)
     {
-        var effective = Effective(request);
+        var effective = Effective(command);
         var id = "r" + Interlocked.Increment(ref _lastRequest).ToString(CultureInfo.InvariantCulture);
         var run = new ActionRun(id, effective, caller, lifetime.ApplicationStopping);
-        foreach (var key in JobPlanner.Plan(effective, Core.Platform.SystemInfo.RunningKernel()))
+        var units = CommandUnits.Of(effective, Core.Platform.SystemInfo.RunningKernel(),
+            mv => new DkmsEngine(daemon.Settings, Core.Output.DkmsOutput.Null, daemon.ConfCache).BuiltTargets(mv));
+        foreach (var unit in units)
         {
-            run.Add(jobs.Create(run, key));
+            run.Add(jobs.Create(run, ProtoMapping.ToProto(unit)));
         }
 
         lock (_gate)
@@ -67,15 +70,15 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
     /// </summary>
     private void SupersedeWorkOn(string module)
     {
-        foreach (var other in _active.Where(r => r.Action is not Protocol.V1.Action.Remove && r.Jobs.Any(j => j.Snapshot().Key?.Module == module)))
+        foreach (var other in _active.Where(r => r.Command.Kind is not DkmsAction.Remove && r.Jobs.Any(j => j.Snapshot().Key?.Module == module)))
         {
             JobLog.Superseded(logger, other.Id, module);
             other.Supersede();
         }
     }
 
-    private static string? RemovedModule(ActionRequest request) =>
-        request.ActionCase == ActionRequest.ActionOneofCase.Remove && request.Remove.Module is { Name.Length: > 0 } m ? m.Name : null;
+    private static string? RemovedModule(DkmsCommand command) =>
+        command is ModuleRemovalCommand { Kind: DkmsAction.Remove, Module.Name.Length: > 0 } remove ? remove.Module.Name : null;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -106,7 +109,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
 
     private async Task ExecuteAsync(ActionRun run, Func<CancellationToken, Task<string?>>? before)
     {
-        var outcome = new ActionOutcome(ActionRun.CancelledExitCode);
+        var outcome = new CommandOutcome(ActionRun.CancelledExitCode);
         RunObserver? observer = null;
         var tookSlot = false;
         var ready = false;
@@ -117,7 +120,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             {
                 run.BlockedReason = blocked;
                 OnOutput(run, null, new OutputLine { Stream = OutputStream.Stdout, Text = blocked, Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()) });
-                outcome = new ActionOutcome(BlockedExitCode);
+                outcome = new CommandOutcome(BlockedExitCode);
                 return;
             }
 
@@ -125,9 +128,8 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             ready = true;
             await _slots.WaitAsync(run.Token).ConfigureAwait(false);
             tookSlot = true;
-            var requested = RequestOptions.Of(run.Request);
-            var settings = ProtoMapping.Apply(daemon.Settings, requested);
-            if (requested?.HasParallelJobs != true && settings.ParallelJobs is { } budget)
+            var settings = run.Command.Options.Apply(daemon.Settings);
+            if (run.Command.Options.ParallelJobs is null && settings.ParallelJobs is { } budget)
             {
                 tokens = await TakeMakeTokensAsync(budget, run.Token).ConfigureAwait(false);
                 settings = settings with { ParallelJobs = tokens };
@@ -140,11 +142,11 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             var first = run.FirstJob;
             if (first is not null)
             {
-                jobs.Start(first); // the request's first job runs from now; the engine's units take over the others
+                jobs.Start(first); // the command's first job runs from now; the others when the engine reaches their units
             }
 
             var modulesBefore = Modules(engine);
-            outcome = await new ActionExecutor(engine).RunAsync(run.Request, run.Token).ConfigureAwait(false);
+            outcome = await new CommandRunner(engine).RunAsync(run.Command, run.Token).ConfigureAwait(false);
             var modulesAfter = Modules(engine);
             PublishModuleChanges(modulesBefore, modulesAfter);
             NameUnnamedJob(run, modulesAfter.Except(modulesBefore).ToList());
@@ -152,12 +154,12 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
         catch (OperationCanceledException) when (run.IsCancelled)
         {
             // Superseded by a remove: not a failure of whoever asked (a kernel's batch, the reconciler).
-            outcome = new ActionOutcome(run.IsSuperseded ? 0 : ActionRun.CancelledExitCode);
+            outcome = new CommandOutcome(run.IsSuperseded ? 0 : ActionRun.CancelledExitCode);
         }
         catch (Exception e)
         {
             JobLog.RequestCrashed(logger, e, run.Id);
-            outcome = new ActionOutcome(1);
+            outcome = new CommandOutcome(1);
         }
         finally
         {
@@ -177,7 +179,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             }
 
             observer?.Dispose();
-            FinishRemaining(run, observer, outcome);
+            FinishUnreached(run, observer, outcome);
             var result = new ActionResult { ExitCode = outcome.ExitCode, Archive = outcome.Archive ?? string.Empty };
             result.JobIds.AddRange(run.Jobs.Select(j => j.Id));
             run.Finish(result);
@@ -235,28 +237,27 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
         return share;
     }
 
-    /// <summary>Jobs the engine did not finish itself end with the request: started ones with its exit code, queued ones as never reached.</summary>
-    private void FinishRemaining(ActionRun run, RunObserver? observer, ActionOutcome outcome)
+    /// <summary>
+    /// Jobs no unit of the engine finished end with the command: the one that stands for the command as a whole (a
+    /// module without a kernel, a kernel whose modules the engine found), and units it never reached (it failed
+    /// before them).
+    /// </summary>
+    private void FinishUnreached(ActionRun run, RunObserver? observer, CommandOutcome outcome)
     {
         foreach (var record in run.Jobs.Where(j => !j.IsFinished))
         {
-            var job = record.Snapshot();
             if (run.IsCancelled)
             {
                 jobs.Finish(record, JobState.Cancelled, ActionRun.CancelledExitCode, string.Empty, record.BuildLog);
             }
-            else if (observer is not null && job.State == JobState.Running)
+            else if (observer is not null)
             {
                 observer.FinishJob(record, outcome.ExitCode, record.BuildLog);
             }
             else
             {
-                observer?.FinishJob(record, outcome.ExitCode, null);
-                if (observer is null)
-                {
-                    jobs.Finish(record, outcome.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, outcome.ExitCode,
-                        run.BlockedReason ?? string.Empty, null);
-                }
+                jobs.Finish(record, outcome.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, outcome.ExitCode,
+                    run.BlockedReason ?? string.Empty, null);
             }
         }
     }
@@ -283,18 +284,11 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
         run.Output(line);
     }
 
-    /// <summary>The request as the daemon runs it: its own <c>--no-depmod</c> applies to every request.</summary>
-    private ActionRequest Effective(ActionRequest request)
-    {
-        if (!options.Value.NoDepmod || RequestOptions.Of(request) is null)
-        {
-            return request;
-        }
-
-        var copy = request.Clone();
-        RequestOptions.Of(copy)!.NoDepmod = true;
-        return copy;
-    }
+    /// <summary>The command as the daemon runs it: its own <c>--no-depmod</c> applies to every command.</summary>
+    private DkmsCommand Effective(DkmsCommand command) =>
+        options.Value.NoDepmod
+            ? command with { Options = command.Options with { Engine = command.Options.Engine with { NoDepmod = true } } }
+            : command;
 
     private static HashSet<(string, string)> Modules(DkmsEngine engine) => [.. engine.ListVersions()];
 
@@ -302,35 +296,12 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
     {
         foreach (var (m, v) in after.Except(before).Order())
         {
-            bus.Publish(new Event { ModuleAdded = new ModuleEvent { Module = new Protocol.V1.ModuleRef { Name = m, Version = v } } });
+            bus.Publish(new Event { ModuleAdded = new ModuleEvent { Module = ProtoMapping.ToProto(new ModuleArg(m, v)) } });
         }
 
         foreach (var (m, v) in before.Except(after).Order())
         {
-            bus.Publish(new Event { ModuleRemoved = new ModuleEvent { Module = new Protocol.V1.ModuleRef { Name = m, Version = v } } });
+            bus.Publish(new Event { ModuleRemoved = new ModuleEvent { Module = ProtoMapping.ToProto(new ModuleArg(m, v)) } });
         }
-    }
-}
-
-/// <summary>The <see cref="Protocol.V1.ActionOptions"/> of any request that has them.</summary>
-internal static class RequestOptions
-{
-    public static Protocol.V1.ActionOptions? Of(ActionRequest r)
-    {
-        var options = r.ActionCase switch
-        {
-            ActionRequest.ActionOneofCase.Add => r.Add.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Build => r.Build.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Install => r.Install.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Uninstall => r.Uninstall.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Unbuild => r.Unbuild.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Remove => r.Remove.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Autoinstall => r.Autoinstall.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.Match => r.Match.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.LdTarball => r.LdTarball.Options ??= new Protocol.V1.ActionOptions(),
-            ActionRequest.ActionOneofCase.RemoveKernel => r.RemoveKernel.Options ??= new Protocol.V1.ActionOptions(),
-            _ => null,
-        };
-        return options;
     }
 }

@@ -1,13 +1,16 @@
 using Dkms.Core.Actions;
+using Dkms.Core.Commands;
 using Dkms.Core.Tree;
+using Dkms.Protocol;
 using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Dkms.Daemon.Jobs;
 
 /// <summary>
-/// Maps the engine's units of work and phases onto a request's jobs, gives each output line to the job that
-/// printed it, and follows the build's make.log while a unit builds.
+/// Gives the engine's units of work and phases to the command's jobs (a unit to the job of the equal
+/// <see cref="CommandUnit"/>), each output line to the job that printed it, and follows the build's make.log
+/// while a unit builds.
 /// </summary>
 internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree, TimeProvider time) : IEngineObserver, IDisposable
 {
@@ -28,24 +31,23 @@ internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree,
         }
     }
 
+    /// <summary>The job of the command's unit equal to this one, else a new job (a unit the engine found as it ran).</summary>
     public void UnitStarted(Core.Actions.ModuleRef unit, Core.Actions.KernelTarget target)
     {
-        var key = new JobKey { Module = unit.Module, Version = unit.Version, Kernel = target.Kernel, Arch = target.Arch };
-        List<JobRecord> open;
+        var key = ProtoMapping.ToProto(CommandUnit.Of(unit, target));
+        JobRecord? record;
         lock (_gate)
         {
-            open = run.Jobs.Where(j => !j.IsFinished && !_unitJobs.Contains(j.Id)).ToList();
+            record = run.Jobs.FirstOrDefault(j => !j.IsFinished && !_unitJobs.Contains(j.Id) && j.Snapshot().Key.Equals(key));
         }
 
-        var record = open.FirstOrDefault(j => JobPlanner.Covers(j.Snapshot().Key, key))
-                     ?? open.FirstOrDefault(j => JobPlanner.Claimable(j.Snapshot().Key, key));
         if (record is null)
         {
             record = jobs.Create(run, key);
             run.Add(record);
         }
 
-        jobs.Start(record, key);
+        jobs.Start(record);
         lock (_gate)
         {
             _unitJobs.Add(record.Id);

@@ -6,12 +6,10 @@ internal sealed class DaemonOptions
     /// <summary>The configuration section (<c>Dkmsd:Socket</c>, environment <c>Dkmsd__Socket</c>).</summary>
     public const string SectionName = "Dkmsd";
 
-    public const string DefaultSocket = "/run/dkms/dkmsd.sock";
-
     public const int MaxWorkers = 256;
 
     /// <summary>The Unix socket to listen on when systemd does not pass one.</summary>
-    public string Socket { get; set; } = DefaultSocket;
+    public string Socket { get; set; } = Protocol.DkmsContract.DefaultSocket;
 
     /// <summary><c>--dkmstree</c>: wins over framework.conf's <c>dkms_tree</c>.</summary>
     public string? DkmsTree { get; set; }

@@ -121,7 +121,7 @@ public sealed class DkmsGrpcServiceTests : IDisposable
     public async Task ListJobs_PageSize_NewestFirstWithTokenToTheRest()
     {
         var service = Service();
-        using var run = new ActionRun("r1", new ActionRequest { GenerateMok = new GenerateMokRequest() }, null, CancellationToken.None);
+        using var run = new ActionRun("r1", new Core.Commands.GenerateMokCommand(), null, CancellationToken.None);
         var ids = Enumerable.Range(0, 5).Select(_ => _jobs!.Create(run, new JobKey { Module = "m" }).Id).ToList();
         var context = new TestServerCallContext("/dkms.v1.Dkms/ListJobs", null);
 
@@ -148,7 +148,7 @@ public sealed class DkmsGrpcServiceTests : IDisposable
     public async Task CancelJob_FinishedJob_ReturnedAsItIs()
     {
         var service = Service();
-        using var run = new ActionRun("r1", new ActionRequest { GenerateMok = new GenerateMokRequest() }, null, CancellationToken.None);
+        using var run = new ActionRun("r1", new Core.Commands.GenerateMokCommand(), null, CancellationToken.None);
         var job = _jobs!.Create(run, new JobKey { Module = "m" });
         _jobs.Finish(job, JobState.Succeeded, 0, string.Empty, null);
 

@@ -18,7 +18,7 @@ public sealed class JobManagerTests : IDisposable
         return jobs;
     }
 
-    private static ActionRun Run() => new("r1", new ActionRequest { GenerateMok = new GenerateMokRequest() }, null, CancellationToken.None);
+    private static ActionRun Run() => new("r1", new Core.Commands.GenerateMokCommand(), null, CancellationToken.None);
 
     [Fact]
     public void Lifecycle_QueuedStartedPhaseFinished_EventsInOrderAndRecordSaved()
