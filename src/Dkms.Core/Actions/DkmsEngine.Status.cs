@@ -7,38 +7,6 @@ namespace Dkms.Core.Actions;
 
 public sealed partial class DkmsEngine
 {
-    /// <summary>Every module/version directory of the tree, in glob (C locale) order.</summary>
-    public IEnumerable<(string Module, string Version)> ListVersions(string? module = null, string? version = null)
-    {
-        if (!Directory.Exists(Tree.Root))
-        {
-            yield break;
-        }
-
-        foreach (var mdir in Directory.EnumerateDirectories(Tree.Root).Order(StringComparer.Ordinal))
-        {
-            var m = Path.GetFileName(mdir);
-            if (m.StartsWith('.') || (module is not null && m != module) || NameValidator.Problem(m) is not null)
-            {
-                continue;
-            }
-
-            foreach (var vdir in Directory.EnumerateFileSystemEntries(mdir).Order(StringComparer.Ordinal))
-            {
-                var v = Path.GetFileName(vdir);
-                if (v.StartsWith('.') || v == "original_module" || IsKernelLinkName(v) || (version is not null && v != version)
-                    || NameValidator.Problem(v) is not null || !Directory.Exists(vdir) && new FileInfo(vdir).LinkTarget is null)
-                {
-                    continue;
-                }
-
-                yield return (m, v);
-            }
-        }
-    }
-
-    private static bool IsKernelLinkName(string name) => name.StartsWith("kernel-", StringComparison.Ordinal) && name.IndexOf('-', 7) > 0;
-
     /// <summary>
     /// <c>dkms status</c>: one entry per added version, or per built kernel/arch of it, filtered by
     /// module, version and kernels (with <paramref name="kernels"/> the listing is repeated per kernel).
@@ -64,7 +32,7 @@ public sealed partial class DkmsEngine
                 }
 
                 var any = false;
-                foreach (var t in KernelDirs(m, v, filter))
+                foreach (var t in State.KernelDirs(m, v, filter))
                 {
                     var entry = await BuiltEntryAsync(new ModuleRef(m, v), t, options, ct).ConfigureAwait(false);
                     if (entry is not null)
@@ -97,28 +65,6 @@ public sealed partial class DkmsEngine
         }
     }
 
-    private IEnumerable<KernelTarget> KernelDirs(string m, string v, KernelTarget? filter)
-    {
-        var versionDir = Tree.VersionDir(m, v);
-        foreach (var kdir in Directory.EnumerateDirectories(versionDir).Order(StringComparer.Ordinal))
-        {
-            var k = Path.GetFileName(kdir);
-            if (filter is not null ? k != filter.Kernel : !DkmsTree.LooksLikeKernel(k))
-            {
-                continue;
-            }
-
-            foreach (var adir in Directory.EnumerateDirectories(kdir).Order(StringComparer.Ordinal))
-            {
-                var a = Path.GetFileName(adir);
-                if (!a.StartsWith('.') && (filter is null || filter.Arch.Length == 0 || filter.Arch == a))
-                {
-                    yield return new KernelTarget(k, a);
-                }
-            }
-        }
-    }
-
     /// <summary>A built/installed line, or null when 3.0.10 would not call it built (a module file missing).</summary>
     private async Task<StatusEntry?> BuiltEntryAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
@@ -139,7 +85,7 @@ public sealed partial class DkmsEngine
             return null;
         }
 
-        if (conf.Modules.Any(s => BuiltFile(moduleDir, s.DestName) is null))
+        if (conf.Modules.Any(s => ModuleFiles.Find(moduleDir, s.DestName) is null))
         {
             return null;
         }
@@ -156,7 +102,7 @@ public sealed partial class DkmsEngine
             var kernelDir = Tree.InstallKernelDir(t.Kernel);
             foreach (var spec in conf.Modules)
             {
-                var builtFile = BuiltFile(moduleDir, spec.DestName)!;
+                var builtFile = ModuleFiles.Find(moduleDir, spec.DestName)!;
                 var matches = false;
                 foreach (var location in new[] { spec.DestLocation, spec.ConfDestLocation }.Distinct())
                 {
@@ -166,7 +112,7 @@ public sealed partial class DkmsEngine
                         continue;
                     }
 
-                    if (BuiltFile(dir, spec.DestName) is { } installedFile && ConfCache.FilesEqual(builtFile, installedFile, FilesEqual))
+                    if (ModuleFiles.Find(dir, spec.DestName) is { } installedFile && ConfCache.Comparisons.FilesEqual(builtFile, installedFile))
                     {
                         matches = true;
                         break;

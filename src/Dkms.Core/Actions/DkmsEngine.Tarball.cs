@@ -1,7 +1,7 @@
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
-using Dkms.Core.Platform;
 using Dkms.Core.Tarballs;
+using Dkms.Core.Tree;
 using Dkms.Core.Validation;
 
 namespace Dkms.Core.Actions;
@@ -34,13 +34,13 @@ public sealed partial class DkmsEngine
                     var built = Tree.BuiltDir(m, v, t.Kernel, t.Arch);
                     if (!Directory.Exists(built))
                     {
-                        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 6, M.NotBuiltForTarball(t));
+                        throw new DkmsException(DkmsErrorKind.FailedPrecondition, DkmsExitCode.InstallFailed, M.NotBuiltForTarball(t));
                     }
 
                     _out.Line(M.MarkingModules(t));
                     names.Add($"kernel{t.Kernel}-{t.Arch}");
                     Directory.CreateDirectory(Path.Combine(temp, MainTree, t.Kernel));
-                    await RunToolAsync("cp", ["-a", built, Path.Combine(temp, MainTree, t.Kernel, t.Arch)], "Copying the build failed", 6, ct)
+                    await _ctx.Log.RunToolAsync("cp", ["-a", built, Path.Combine(temp, MainTree, t.Kernel, t.Arch)], "Copying the build failed", DkmsExitCode.InstallFailed, ct)
                         .ConfigureAwait(false);
                 }
             }
@@ -59,7 +59,7 @@ public sealed partial class DkmsEngine
             {
                 M.MarkingSource(_out, source);
                 Directory.CreateDirectory(Path.Combine(temp, SourceTreeDir));
-                await RunToolAsync("cp", ["-a", source + "/.", Path.Combine(temp, SourceTreeDir) + "/"], "Copying the source failed", 6, ct)
+                await _ctx.Log.RunToolAsync("cp", ["-a", source + "/.", Path.Combine(temp, SourceTreeDir) + "/"], "Copying the source failed", DkmsExitCode.InstallFailed, ct)
                     .ConfigureAwait(false);
             }
 
@@ -78,7 +78,7 @@ public sealed partial class DkmsEngine
                 name = Path.GetFileName(archive);
                 if (name.Length == 0)
                 {
-                    throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, M.ArchiveIsDirectory(archive));
+                    throw new DkmsException(DkmsErrorKind.InvalidArgument, DkmsExitCode.BadArgument, M.ArchiveIsDirectory(archive));
                 }
 
                 if (archive.Contains('/', StringComparison.Ordinal))
@@ -95,21 +95,21 @@ public sealed partial class DkmsEngine
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new DkmsException(DkmsErrorKind.PermissionDenied, 9, M.NoWritePermission(shown));
+                throw new DkmsException(DkmsErrorKind.PermissionDenied, DkmsExitCode.CopyFailed, M.NoWritePermission(shown));
             }
 
             // Written under a temporary name (same extension, so tar picks the same compression), then renamed.
             var partial = Path.Combine(dest, $".partial-{Environment.ProcessId}-{name}");
             try
             {
-                await RunToolAsync("tar", ["-C", temp, "-caf", partial, "."], "tar", 6, ct).ConfigureAwait(false);
+                await _ctx.Log.RunToolAsync("tar", ["-C", temp, "-caf", partial, "."], "tar", DkmsExitCode.InstallFailed, ct).ConfigureAwait(false);
             }
             catch (DkmsException e)
             {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.TarballFailed(e.Message));
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.InstallFailed, M.TarballFailed(e.Message));
             }
 
-            Libc.RenameOrThrow(partial, Path.Combine(dest, name));
+            AtomicFiles.Commit(partial, Path.Combine(dest, name));
             return Path.Combine(dest, name);
         }
         finally
@@ -126,7 +126,7 @@ public sealed partial class DkmsEngine
     {
         if (!File.Exists(archive))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 2, M.ArchiveMissing(archive));
+            throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.BadArgument, M.ArchiveMissing(archive));
         }
 
         var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
@@ -138,13 +138,13 @@ public sealed partial class DkmsEngine
             await ArchiveValidator.ValidateAsync(copy, shownAs: archive, ct).ConfigureAwait(false);
             var tree = Path.Combine(temp, "tree");
             Directory.CreateDirectory(tree);
-            await RunToolAsync("tar", ["-xaf", copy, "-C", tree, "--no-same-owner"], $"Extracting {archive} failed", 7, ct)
+            await _ctx.Log.RunToolAsync("tar", ["-xaf", copy, "-C", tree, "--no-same-owner"], $"Extracting {archive} failed", DkmsExitCode.BadBuildResult, ct)
                 .ConfigureAwait(false);
             temp = tree;
             if (!Directory.Exists(Path.Combine(temp, MainTree)))
             {
-                var conf = Dkms.Core.Tree.FileWalker.Files(temp, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
-                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, 3, M.NoDkmsConfInArchive());
+                var conf = FileWalker.Files(temp, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
+                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.NotInTree, M.NoDkmsConfInArchive());
                 return (await AddSourceTreeAsync(Path.GetDirectoryName(conf)!, options, ct: ct).ConfigureAwait(false)).ExitCode;
             }
 
@@ -175,7 +175,7 @@ public sealed partial class DkmsEngine
                 continue;
             }
 
-            var read = await ReadConfAsync(null, new KernelTarget(RunningKernel, SystemInfo.MachineArch()), options, strict: false, ct, path)
+            var read = await ReadConfAsync(null, RunningTarget, options, strict: false, ct, path)
                 .ConfigureAwait(false);
             if (NameValidator.Problem(read.PackageName) is not null || NameValidator.Problem(read.PackageVersion) is not null)
             {
@@ -189,13 +189,13 @@ public sealed partial class DkmsEngine
 
         if (loc is null || conf is null)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, M.NotADkmsTarball(archive));
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, M.NotADkmsTarball(archive));
         }
 
         var mv = new ModuleRef(conf.PackageName, conf.PackageVersion);
         if (IsAdded(mv.Module, mv.Version) && !options.Force)
         {
-            throw new DkmsException(DkmsErrorKind.AlreadyExists, 8, M.TarballAlreadyAdded(mv));
+            throw new DkmsException(DkmsErrorKind.AlreadyExists, DkmsExitCode.TarballAlreadyAdded, M.TarballAlreadyAdded(mv));
         }
 
         M.LoadingTarball(_out, mv);
@@ -219,7 +219,7 @@ public sealed partial class DkmsEngine
             await LoadBuildsAsync(mv, Path.Combine(temp, MainTree), options, ct).ConfigureAwait(false);
             if (Directory.Exists(sourceDir) && !IsAdded(mv.Module, mv.Version))
             {
-                return await AddUnlockedAsync(mv, options, ct).ConfigureAwait(false);
+                return await AddWithLockHeldAsync(mv, options, ct).ConfigureAwait(false);
             }
         }
 
@@ -236,7 +236,7 @@ public sealed partial class DkmsEngine
                 var (k, a) = (Path.GetFileName(kdir), Path.GetFileName(adir));
                 if (NameValidator.Problem(k) is not null || NameValidator.Problem(a) is not null)
                 {
-                    throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, M.BadKernelInArchive(NameValidator.Printable(k), NameValidator.Printable(a)));
+                    throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, M.BadKernelInArchive(NameValidator.Printable(k), NameValidator.Printable(a)));
                 }
 
                 var target = Tree.BuiltDir(mv.Module, mv.Version, k, a);
@@ -250,13 +250,13 @@ public sealed partial class DkmsEngine
                 var kernelDir = Tree.KernelDir(mv.Module, mv.Version, k);
                 Directory.CreateDirectory(kernelDir);
                 var staging = Path.Combine(kernelDir, $".tmp_{a}_{Guid.NewGuid():N}"[..(a.Length + 12)]);
-                await RunToolAsync("cp", ["-a", adir, staging], $"Loading {target} failed", 7, ct).ConfigureAwait(false);
+                await _ctx.Log.RunToolAsync("cp", ["-a", adir, staging], $"Loading {target} failed", DkmsExitCode.BadBuildResult, ct).ConfigureAwait(false);
                 if (Directory.Exists(target))
                 {
                     Directory.Delete(target, recursive: true);
                 }
 
-                Libc.RenameOrThrow(staging, target);
+                AtomicFiles.PublishDirectory(staging, target);
             }
         }
     }
