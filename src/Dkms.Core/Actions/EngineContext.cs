@@ -6,6 +6,8 @@ using Dkms.Core.Output;
 using Dkms.Core.Platform;
 using Dkms.Core.Processes;
 using Dkms.Core.Signing;
+using Dkms.Core.Status;
+using Dkms.Core.Tarballs;
 using Dkms.Core.Tree;
 
 namespace Dkms.Core.Actions;
@@ -40,6 +42,8 @@ public sealed class EngineContext
         Originals = new OriginalModules(Tree, output);
         Versions = new VersionCheck(Tree, processes);
         Depmod = new Depmod(settings, output, Log);
+        Status = new StatusReader(State, Confs);
+        Tarballs = new TarballMaker(Tree, output, Log);
     }
 
     public DkmsSettings Settings { get; }
@@ -60,6 +64,9 @@ public sealed class EngineContext
     /// <summary>Evaluated dkms.conf files (and module comparisons); a long-running host shares one between requests.</summary>
     public ConfCache ConfCache { get; }
 
+    /// <summary>dkms status from the tree.</summary>
+    public StatusReader Status { get; }
+
     /// <summary>Signing decisions (per kernel/arch, once) and the signing itself.</summary>
     public ModuleSigner Signer { get; }
 
@@ -76,4 +83,6 @@ public sealed class EngineContext
     internal VersionCheck Versions { get; }
 
     internal Depmod Depmod { get; }
+
+    internal TarballMaker Tarballs { get; }
 }
