@@ -11,6 +11,10 @@ namespace Dkms.Core.Actions;
 /// Every dkms action on one set of trees. Hosts (dkmsctl in-process, dkmsd) create one per request
 /// or share one; all state lives on disk, guarded by per-module locks.
 /// </summary>
+/// <remarks>
+/// The actions only: what they share (tree state, conf reads, processes, signing, publishing, originals, depmod)
+/// are the services of <see cref="EngineContext"/>, one partial per action family.
+/// </remarks>
 public sealed partial class DkmsEngine
 {
     /// <summary>dkmsd's own version (dkmsctl's <c>-V</c>, GetInfo, D-Bus).</summary>

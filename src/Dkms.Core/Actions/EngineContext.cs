@@ -82,7 +82,8 @@ public sealed class EngineContext
 
     internal VersionCheck Versions { get; }
 
-    internal Depmod Depmod { get; }
+    /// <summary>depmod for one kernel, with dkms's line (what a batch runs once per kernel).</summary>
+    public Depmod Depmod { get; }
 
     internal TarballMaker Tarballs { get; }
 }

@@ -7,9 +7,20 @@ using Dkms.Core.Processes;
 namespace Dkms.Core.Install;
 
 /// <summary>dkms's <c>depmod -a</c> step for one kernel of the install tree.</summary>
-internal sealed class Depmod(DkmsSettings settings, DkmsOutput output, BuildLog log)
+public sealed class Depmod
 {
-    private DkmsMessages M => output.Messages;
+    private readonly DkmsSettings _settings;
+    private readonly DkmsOutput _out;
+    private readonly BuildLog _log;
+
+    internal Depmod(DkmsSettings settings, DkmsOutput output, BuildLog log)
+    {
+        _settings = settings;
+        _out = output;
+        _log = log;
+    }
+
+    private DkmsMessages M => _out.Messages;
 
     /// <summary>
     /// Runs <c>depmod -a</c> for the kernel against the configured install tree (dkms ignores
@@ -19,12 +30,12 @@ internal sealed class Depmod(DkmsSettings settings, DkmsOutput output, BuildLog 
     {
         if (lineOnly)
         {
-            await log.RunStepAsync(new Step(M.Depmod, "true", "/") { Background = true, VerboseText = M.DepmodVerbose(kernel), Guarded = false }, ct)
+            await _log.RunStepAsync(new Step(M.Depmod, "true", "/") { Background = true, VerboseText = M.DepmodVerbose(kernel), Guarded = false }, ct)
                 .ConfigureAwait(false);
             return;
         }
 
-        var tree = Path.GetFullPath(settings.InstallTree).TrimEnd('/');
+        var tree = Path.GetFullPath(_settings.InstallTree).TrimEnd('/');
         string? scratch = null;
         string baseDir;
         if (tree.EndsWith("/lib/modules", StringComparison.Ordinal))
@@ -50,7 +61,7 @@ internal sealed class Depmod(DkmsSettings settings, DkmsOutput output, BuildLog 
 
             args.Add(kernel);
             var command = string.Join(' ', args.Select(Bash.BashEvaluator.Quote));
-            var result = await log.RunStepAsync(new Step(M.Depmod, command, "/") { Background = true, VerboseText = M.DepmodVerbose(kernel), Guarded = false }, ct)
+            var result = await _log.RunStepAsync(new Step(M.Depmod, command, "/") { Background = true, VerboseText = M.DepmodVerbose(kernel), Guarded = false }, ct)
                 .ConfigureAwait(false);
             if (!result.Succeeded)
             {
