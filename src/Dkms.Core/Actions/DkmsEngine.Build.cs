@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
 using Dkms.Core.Kernels;
@@ -92,7 +90,7 @@ public sealed partial class DkmsEngine
         if (conf.Patches.Count > 0)
         {
             Phase("patch");
-            await ApplyPatchesAsync(conf, build, ct).ConfigureAwait(false);
+            await _ctx.Steps.ApplyPatchesAsync(conf, build, ct).ConfigureAwait(false);
         }
 
         if (!string.IsNullOrEmpty(conf.PreBuild))
@@ -103,24 +101,11 @@ public sealed partial class DkmsEngine
         await _ctx.Hooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct).ConfigureAwait(false);
 
         M.BuildingModule(_out);
-        await CleanAsync(conf, build, ct).ConfigureAwait(false);
+        await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
         await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await _ctx.Log.DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
 
         Phase("make", log);
-        var env = new Dictionary<string, string>(kernel.CompilerEnvironment(), StringComparer.Ordinal);
-        var make = MakeCommandLine(conf.MakeCommand, t.Kernel);
-        var made = await _ctx.Log.RunStepAsync(new Step(make, make, build)
-        {
-            OutputFile = log,
-            Background = true,
-            VerboseText = M.MakeVerbose(make, log),
-            Environment = env,
-        }, ct).ConfigureAwait(false);
-        if (!made.Succeeded)
-        {
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.MakeFailed,
-                made.TimedOut ? M.BuildTimedOut(t, Settings.BuildTimeout, log) : M.BuildFailed(t, log));
-        }
+        await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct).ConfigureAwait(false);
 
         foreach (var spec in conf.Modules)
         {
@@ -142,25 +127,9 @@ public sealed partial class DkmsEngine
 
         var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
         File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
-        await CleanAsync(conf, build, ct).ConfigureAwait(false);
+        await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
         Directory.Delete(build, recursive: true);
     }
-
-    /// <summary>The clean command (CLEAN, or kbuild's clean), in the build copy; its status is shown, never fatal.</summary>
-    private Task<Processes.ProcessResult> CleanAsync(DkmsConf conf, string build, CancellationToken ct) =>
-        _ctx.Log.RunStepAsync(new Step(M.CleaningBuildArea, conf.CleanCommand, build) { Background = true }, ct);
-
-    /// <summary>The make command dkms runs: a leading <c>make</c> gets <c>-jN KERNELRELEASE=k</c>.</summary>
-    private string MakeCommandLine(string make, string kernel)
-    {
-        var jobs = Settings.ParallelJobs?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-        return LeadingMake().IsMatch(make)
-            ? LeadingMake().Replace(make, $"make -j{jobs} KERNELRELEASE={kernel}", 1)
-            : make;
-    }
-
-    [GeneratedRegex(@"^make(?=\s|$)")]
-    private static partial Regex LeadingMake();
 
     /// <summary>dkms's header check for <paramref name="t"/>: exit 21 with dkms's message when they are missing.</summary>
     public void RequireHeaders(KernelTarget t, ActionOptions options) => RequireHeaders(Kernel(t, options));
@@ -194,33 +163,5 @@ public sealed partial class DkmsEngine
         }
 
         throw new DkmsException(DkmsErrorKind.FailedPrecondition, DkmsExitCode.BuildDependsMissing, M.MissingBuildDepends(mv, t, list));
-    }
-
-    private async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct)
-    {
-        foreach (var patch in conf.Patches)
-        {
-            if (patch.Split('/').Contains("..") || Path.IsPathRooted(patch))
-            {
-                throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.PatchFailed, M.PatchOutside(patch));
-            }
-
-            var patchesDir = Path.Combine(build, "patches");
-            var file = PathGuard.Inside(patchesDir, patch, "PATCH");
-            if (!File.Exists(file))
-            {
-                throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.PatchFailed, M.PatchMissing(patch, patchesDir));
-            }
-
-            // In the foreground, as dkms runs it: patch's own lines follow "applying patch ...".
-            var result = await _ctx.Log.RunStepAsync(new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build)
-            {
-                VerboseText = $"patch -p1 < ./patches/{patch}",
-            }, ct).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BuildStepFailed, M.PatchFailed(patch, build, Path.Combine(build, "make.log")));
-            }
-        }
     }
 }

@@ -38,6 +38,7 @@ public sealed class EngineContext
         Log = new BuildLog(settings, output, processes);
         Hooks = new Hooks(settings, output, processes);
         Signer = new ModuleSigner(Tree, output, processes);
+        Steps = new BuildSteps(settings, output, Log);
         Publisher = new ModulePublisher(Tree, Log, Signer, processes);
         Originals = new OriginalModules(Tree, output);
         Versions = new VersionCheck(Tree, processes);
@@ -75,6 +76,8 @@ public sealed class EngineContext
     internal BuildLog Log { get; }
 
     internal Hooks Hooks { get; }
+
+    internal BuildSteps Steps { get; }
 
     internal ModulePublisher Publisher { get; }
 
