@@ -1,6 +1,5 @@
-using Dkms.Core.Conf;
 using Dkms.Core.Errors;
-using Dkms.Core.Platform;
+using Dkms.Core.Tree;
 using Dkms.Core.Validation;
 
 namespace Dkms.Core.Actions;
@@ -21,16 +20,11 @@ public sealed partial class DkmsEngine
         var conf = options.ConfFile ?? Path.Combine(dir, "dkms.conf");
         if (!File.Exists(conf))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 9, M.NoDkmsConf(path));
+            throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.CopyFailed, M.NoDkmsConf(path));
         }
 
-        var parsed = await ReadConfAsync(null, new KernelTarget(RunningKernel, SystemInfo.MachineArch()),
-            options with { ConfFile = conf }, strict: false, ct).ConfigureAwait(false);
-        if (!parsed.IsValid)
-        {
-            ReportConf(parsed);
-            DkmsConfReader.RequireValid(parsed);
-        }
+        var parsed = _ctx.Confs.RequireValid(await ReadConfAsync(null, RunningTarget, options with { ConfFile = conf }, strict: false, ct)
+            .ConfigureAwait(false));
 
         var mv = new ModuleRef(parsed.PackageName, parsed.PackageVersion);
         RequireNotBroken(mv);
@@ -57,8 +51,8 @@ public sealed partial class DkmsEngine
                 // Owned by whoever copies (root), and writable by nobody else: a user who ran `sudo dkms add .` in a
                 // checkout must not be able to edit the Makefile that root builds at the next kernel update.
                 var failed = M.CopyFailed(dir, dest)[0];
-                await RunToolAsync("cp", ["-fRT", "--preserve=mode,timestamps", dir, dest], failed, 9, ct).ConfigureAwait(false);
-                await RunToolAsync("chmod", ["-R", "go-w", dest], failed, 9, ct).ConfigureAwait(false);
+                await _ctx.Log.RunToolAsync("cp", ["-fRT", "--preserve=mode,timestamps", dir, dest], failed, DkmsExitCode.CopyFailed, ct).ConfigureAwait(false);
+                await _ctx.Log.RunToolAsync("chmod", ["-R", "go-w", dest], failed, DkmsExitCode.CopyFailed, ct).ConfigureAwait(false);
             }
         }
 
@@ -76,44 +70,42 @@ public sealed partial class DkmsEngine
     {
         await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
         {
-            return await AddUnlockedAsync(mv, options, ct).ConfigureAwait(false);
+            return await AddWithLockHeldAsync(mv, options, ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary><see cref="AddAsync"/> with the module lock already held.</summary>
-    internal async Task<int> AddUnlockedAsync(ModuleRef mv, ActionOptions options, CancellationToken ct)
+    /// <summary><see cref="AddAsync"/> with the module lock held.</summary>
+    private async Task<int> AddWithLockHeldAsync(ModuleRef mv, ActionOptions options, CancellationToken ct)
     {
+        var source = Tree.SourceDir(mv.Module, mv.Version);
+        if (IsAdded(mv.Module, mv.Version))
         {
-            var source = Tree.SourceDir(mv.Module, mv.Version);
-            if (IsAdded(mv.Module, mv.Version))
+            if (!AddedAutomaticallyFrom(mv, PathGuard.RealPath(source)))
             {
-                if (!AddedAutomaticallyFrom(mv, PathGuard.RealPath(source)))
-                {
-                    throw AlreadyAdded(mv);
-                }
-
-                // dkmsd added this very tree when it appeared: the add that was meant to happen succeeds, as it would
-                // have without the daemon (POST_ADD already ran then).
-                File.Delete(Tree.AutoAddedMarker(mv.Module, mv.Version));
-                _out.Line(M.CreatingSymlink(Tree.SourceLink(mv.Module, mv.Version), source));
-                return 0;
+                throw AlreadyAdded(mv);
             }
 
-            if (!Directory.Exists(source))
-            {
-                throw new DkmsException(DkmsErrorKind.NotFound, 2, M.SourceDirectoryMissing(source));
-            }
-
-            var confPath = options.ConfFile ?? Path.Combine(source, "dkms.conf");
-            var conf = await ReadConfAsync(mv, new KernelTarget(RunningKernel, SystemInfo.MachineArch()), options, strict: true, ct, confPath)
-                .ConfigureAwait(false);
-
-            var link = Tree.SourceLink(mv.Module, mv.Version);
-            _out.Line(M.CreatingSymlink(link, source));
-            Directory.CreateDirectory(Tree.BuildDir(mv.Module, mv.Version));
-            ReplaceSymlink(link, source);
-            return await RunHookAsync("post_add", "POST_ADD", conf.PostAdd, link, ct).ConfigureAwait(false);
+            // dkmsd added this very tree when it appeared: the add that was meant to happen succeeds, as it would
+            // have without the daemon (POST_ADD already ran then).
+            File.Delete(Tree.AutoAddedMarker(mv.Module, mv.Version));
+            _out.Line(M.CreatingSymlink(Tree.SourceLink(mv.Module, mv.Version), source));
+            return 0;
         }
+
+        if (!Directory.Exists(source))
+        {
+            throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.BadArgument, M.SourceDirectoryMissing(source));
+        }
+
+        var confPath = options.ConfFile ?? Path.Combine(source, "dkms.conf");
+        var conf = await ReadConfAsync(mv, RunningTarget, options, strict: true, ct, confPath)
+            .ConfigureAwait(false);
+
+        var link = Tree.SourceLink(mv.Module, mv.Version);
+        _out.Line(M.CreatingSymlink(link, source));
+        Directory.CreateDirectory(Tree.BuildDir(mv.Module, mv.Version));
+        AtomicFiles.ReplaceSymlink(link, source);
+        return await _ctx.Hooks.RunAsync("post_add", "POST_ADD", conf.PostAdd, link, ct).ConfigureAwait(false);
     }
 
     /// <summary>Marks m/v as added by dkmsd on its own (see <see cref="Tree.DkmsTree.AutoAddedMarker"/>).</summary>
@@ -126,25 +118,5 @@ public sealed partial class DkmsEngine
         && (PathGuard.RealPath(Tree.SourceLink(mv.Module, mv.Version)) == realSource
             || PathGuard.RealPath(Tree.SourceDir(mv.Module, mv.Version)) == realSource);
 
-    private DkmsException AlreadyAdded(ModuleRef mv) => new(DkmsErrorKind.AlreadyExists, 3, M.AlreadyAdded(mv));
-
-    /// <summary>Points <paramref name="link"/> at <paramref name="target"/> atomically (a new link renamed over the old).</summary>
-    internal static void ReplaceSymlink(string link, string target)
-    {
-        var dir = Path.GetDirectoryName(link)!;
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(link)}.dkms-new-{Environment.ProcessId}");
-        if (new FileInfo(tmp).LinkTarget is not null || File.Exists(tmp))
-        {
-            File.Delete(tmp);
-        }
-
-        File.CreateSymbolicLink(tmp, target);
-        if (Directory.Exists(link) && new FileInfo(link).LinkTarget is null)
-        {
-            // A real source directory (binaries-only tarball): rename(2) cannot replace it.
-            Directory.Delete(link, recursive: true);
-        }
-
-        Libc.RenameOrThrow(tmp, link);
-    }
+    private DkmsException AlreadyAdded(ModuleRef mv) => new(DkmsErrorKind.AlreadyExists, DkmsExitCode.AlreadyThere, M.AlreadyAdded(mv));
 }

@@ -42,12 +42,13 @@ public sealed partial class DkmsEngine
                 pending.Remove(item);
                 progress = true;
                 var mv = item.Module;
-                if (!IsBuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch))
+                if (!State.IsBuilt(mv.Module, mv.Version, t.Kernel, t.Arch))
                 {
-                    PrepareKernel(Kernel(t, options)); // missing headers: dkms's exit 21 for the whole run
+                    var kernel = Kernel(t, options);
+                    RequireHeaders(kernel); // missing headers: dkms's exit 21 for the whole run
                     if (M.SigningPreambleOncePerAutoinstall)
                     {
-                        await PrepareSigningAsync(Kernel(t, options), ct).ConfigureAwait(false);
+                        await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
                     }
                 }
 
@@ -57,7 +58,7 @@ public sealed partial class DkmsEngine
                 {
                     await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
                     {
-                        code = await ObservedUnitAsync(mv, t, () => InstallLockedAsync(mv, t, options, ct)).ConfigureAwait(false);
+                        code = await ObservedUnitAsync(mv, t, () => InstallWithLockHeldAsync(mv, t, options, ct)).ConfigureAwait(false);
                     }
                 }
                 catch (DkmsException e)
@@ -69,7 +70,7 @@ public sealed partial class DkmsEngine
                 switch (code)
                 {
                     case 0: installed.Add(mv.Module); break;
-                    case 77: skipped.Add(mv.Module); break;
+                    case DkmsExitCode.Excluded: skipped.Add(mv.Module); break;
                     default: failed.Add($"{mv.Module}({code})"); break;
                 }
 
@@ -106,7 +107,7 @@ public sealed partial class DkmsEngine
 
         if (failed.Count > 0 || pending.Count > 0)
         {
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, 11, M.AutoinstallFailed());
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.AutoinstallFailed, M.AutoinstallFailed());
         }
     }
 
@@ -144,12 +145,7 @@ public sealed partial class DkmsEngine
                 continue;
             }
 
-            var conf = await ReadConfAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false);
-            if (!conf.IsValid)
-            {
-                ReportConf(conf);
-                Conf.DkmsConfReader.RequireValid(conf);
-            }
+            var conf = _ctx.Confs.RequireValid(await ReadConfAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false));
 
             if (conf.Autoinstall)
             {
@@ -170,7 +166,7 @@ public sealed partial class DkmsEngine
 
         var log = Path.Combine(Tree.Root, "post_transaction.log");
         await File.WriteAllTextAsync(log, string.Empty, ct).ConfigureAwait(false);
-        await RunStepAsync(new Step(M.PostTransaction, command, Tree.Root) { OutputFile = log, Background = true, Guarded = false }, ct)
+        await _ctx.Log.RunStepAsync(new Step(M.PostTransaction, command, Tree.Root) { OutputFile = log, Background = true, Guarded = false }, ct)
             .ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using Dkms.Core.Errors;
+using Dkms.Core.Tree;
 
 namespace Dkms.Core.Actions;
 
@@ -16,7 +17,7 @@ public sealed partial class DkmsEngine
         var uninstalledAny = false;
         foreach (var (m, v) in ListVersions())
         {
-            if (!IsAdded(m, v) || !IsBuiltDir(m, v, t.Kernel, t.Arch))
+            if (!IsAdded(m, v) || !State.IsBuilt(m, v, t.Kernel, t.Arch))
             {
                 continue;
             }
@@ -36,7 +37,7 @@ public sealed partial class DkmsEngine
                     {
                         if (IsInstalled(m, v, t.Kernel, t.Arch))
                         {
-                            await UninstallLockedAsync(mv, t, options with { DeferDepmod = true }, ct).ConfigureAwait(false);
+                            await UninstallWithLockHeldAsync(mv, t, options with { DeferDepmod = true }, ct).ConfigureAwait(false);
                             uninstalledAny = true;
                         }
                         else
@@ -63,7 +64,7 @@ public sealed partial class DkmsEngine
         else if (uninstalledAny)
         {
             await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);
-            foreach (var dir in Dkms.Core.Tree.FileWalker.Directories(kernelDir))
+            foreach (var dir in FileWalker.Directories(kernelDir))
             {
                 if (!Directory.EnumerateFileSystemEntries(dir).Any())
                 {
@@ -72,6 +73,6 @@ public sealed partial class DkmsEngine
             }
         }
 
-        return failed ? 14 : 0;
+        return failed ? DkmsExitCode.KernelRemoveFailed : 0;
     }
 }

@@ -12,12 +12,12 @@ public sealed partial class DkmsEngine
     {
         if (template.Kernel == target.Kernel)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, M.MatchSameKernel());
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, DkmsExitCode.BadArgument, M.MatchSameKernel());
         }
 
         if (module is not null && !ListVersions(module).Any())
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 3, M.MatchModuleNotInTree(module));
+            throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.NotInTree, M.MatchModuleNotInTree(module));
         }
 
         M.Matching(_out, target, template);
@@ -37,10 +37,10 @@ public sealed partial class DkmsEngine
         {
             M.MatchingModule(_out, mv);
             // dkms's maybe_build_module, then maybe_install_module.
-            var code = await ForEachKernelLockedAsync(mv, [target], async t =>
+            var code = await ForEachKernelLockingAsync(mv, [target], async t =>
             {
-                await BuildLockedAsync(mv, t, options, ct).ConfigureAwait(false);
-                return await InstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
+                await BuildWithLockHeldAsync(mv, t, options, ct).ConfigureAwait(false);
+                return await InstallWithLockHeldAsync(mv, t, options, ct).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             if (result == 0)
             {
@@ -64,6 +64,6 @@ public sealed partial class DkmsEngine
 
         const string Command = "find /sys/devices -name modalias -print0 | xargs -0 cat | sort -u | xargs modprobe -a -b -q; "
                                + "if [ -e /lib/systemd/system/systemd-modules-load.service ]; then systemctl restart systemd-modules-load.service; fi";
-        await Processes.ProcessRunner.RunShellAsync(Command, "/", null, TimeSpan.FromMinutes(2), null, ct).ConfigureAwait(false);
+        await _ctx.Processes.RunShellAsync(Command, "/", null, TimeSpan.FromMinutes(2), null, ct).ConfigureAwait(false);
     }
 }

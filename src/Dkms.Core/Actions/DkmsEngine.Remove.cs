@@ -1,3 +1,5 @@
+using Dkms.Core.Tree;
+
 namespace Dkms.Core.Actions;
 
 public sealed partial class DkmsEngine
@@ -17,7 +19,7 @@ public sealed partial class DkmsEngine
         await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
         {
             var versionDir = Tree.VersionDir(mv.Module, mv.Version);
-            CleanStaleStaging(versionDir);
+            StaleWork.CleanStaleStaging(State, mv.Module, mv.Version);
             foreach (var t in targets)
             {
                 await ObservedUnitAsync(mv, t, async () =>
@@ -42,33 +44,5 @@ public sealed partial class DkmsEngine
         }
 
         return 0;
-    }
-
-    /// <summary>Deletes <c>m/v/*/.tmp_*</c> staging left by an interrupted build, and empty kernel dirs.</summary>
-    internal static void CleanStaleStaging(string versionDir)
-    {
-        if (!Directory.Exists(versionDir))
-        {
-            return;
-        }
-
-        foreach (var kernelDir in Directory.EnumerateDirectories(versionDir))
-        {
-            if (!Dkms.Core.Tree.DkmsTree.LooksLikeKernel(Path.GetFileName(kernelDir)) || new FileInfo(kernelDir).LinkTarget is not null)
-            {
-                continue; // never source/ (a link into the source tree) or build/
-            }
-
-            foreach (var tmp in Directory.EnumerateDirectories(kernelDir, ".tmp_*"))
-            {
-                Directory.Delete(tmp, recursive: true);
-            }
-
-            var name = Path.GetFileName(kernelDir);
-            if (name != "build" && name != "source" && !Directory.EnumerateFileSystemEntries(kernelDir).Any())
-            {
-                Directory.Delete(kernelDir);
-            }
-        }
     }
 }

@@ -1,16 +1,16 @@
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
-using Dkms.Core.Platform;
 using Dkms.Core.Tarballs;
+using Dkms.Core.Tree;
 using Dkms.Core.Validation;
 
 namespace Dkms.Core.Actions;
 
 public sealed partial class DkmsEngine
 {
-    private const string MainTree = "dkms_main_tree";
-    private const string SourceTreeDir = "dkms_source_tree";
-    private const string BinariesOnlyDir = "dkms_binaries_only";
+    private const string MainTree = TarballMaker.MainTree;
+    private const string SourceTreeDir = TarballMaker.SourceTreeDir;
+    private const string BinariesOnlyDir = TarballMaker.BinariesOnlyDir;
 
     /// <summary>
     /// <c>mktarball m/v -k …|--all [--archive PATH] [--source-only|--binaries-only]</c>: an archive in dkms's
@@ -21,101 +21,7 @@ public sealed partial class DkmsEngine
         bool binariesOnly, CancellationToken ct = default)
     {
         RequireAdded(mv);
-        var (m, v) = (mv.Module, mv.Version);
-        var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(temp, MainTree));
-            var names = new List<string>();
-            if (!sourceOnly)
-            {
-                foreach (var t in targets)
-                {
-                    var built = Tree.BuiltDir(m, v, t.Kernel, t.Arch);
-                    if (!Directory.Exists(built))
-                    {
-                        throw new DkmsException(DkmsErrorKind.FailedPrecondition, 6, M.NotBuiltForTarball(t));
-                    }
-
-                    _out.Line(M.MarkingModules(t));
-                    names.Add($"kernel{t.Kernel}-{t.Arch}");
-                    Directory.CreateDirectory(Path.Combine(temp, MainTree, t.Kernel));
-                    await RunToolAsync("cp", ["-a", built, Path.Combine(temp, MainTree, t.Kernel, t.Arch)], "Copying the build failed", 6, ct)
-                        .ConfigureAwait(false);
-                }
-            }
-
-            var source = Tree.SourceLink(m, v);
-            if (binariesOnly)
-            {
-                M.BinariesOnlyTarball(_out);
-                var dir = Path.Combine(temp, BinariesOnlyDir);
-                Directory.CreateDirectory(dir);
-                await File.WriteAllTextAsync(Path.Combine(dir, "PACKAGE_NAME"), m + "\n", ct).ConfigureAwait(false);
-                await File.WriteAllTextAsync(Path.Combine(dir, "PACKAGE_VERSION"), v + "\n", ct).ConfigureAwait(false);
-                File.Copy(Path.Combine(source, "dkms.conf"), Path.Combine(dir, "dkms.conf"));
-            }
-            else
-            {
-                M.MarkingSource(_out, source);
-                Directory.CreateDirectory(Path.Combine(temp, SourceTreeDir));
-                await RunToolAsync("cp", ["-a", source + "/.", Path.Combine(temp, SourceTreeDir) + "/"], "Copying the source failed", 6, ct)
-                    .ConfigureAwait(false);
-            }
-
-            // dkms counts `echo $list | wc -m`: the list and its newline.
-            var list = sourceOnly ? "source-only" : string.Join('-', names);
-            if (list.Length + 1 > 200)
-            {
-                list = "manykernels";
-            }
-
-            var name = $"{m}-{v}-{list}.dkms.tar.gz";
-            var dest = Path.Combine(Tree.VersionDir(m, v), "tarball");
-            var shown = dest + "/"; // dkms's $tarball_dest, spelt as dkms spells it
-            if (archive is not null)
-            {
-                name = Path.GetFileName(archive);
-                if (name.Length == 0)
-                {
-                    throw new DkmsException(DkmsErrorKind.InvalidArgument, 2, M.ArchiveIsDirectory(archive));
-                }
-
-                if (archive.Contains('/', StringComparison.Ordinal))
-                {
-                    shown = archive[..archive.LastIndexOf('/')];
-                    dest = Path.GetDirectoryName(Path.GetFullPath(archive))!;
-                }
-            }
-
-            M.TarballLocation(_out, shown, name);
-            try
-            {
-                Directory.CreateDirectory(dest);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new DkmsException(DkmsErrorKind.PermissionDenied, 9, M.NoWritePermission(shown));
-            }
-
-            // Written under a temporary name (same extension, so tar picks the same compression), then renamed.
-            var partial = Path.Combine(dest, $".partial-{Environment.ProcessId}-{name}");
-            try
-            {
-                await RunToolAsync("tar", ["-C", temp, "-caf", partial, "."], "tar", 6, ct).ConfigureAwait(false);
-            }
-            catch (DkmsException e)
-            {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, 6, M.TarballFailed(e.Message));
-            }
-
-            Libc.RenameOrThrow(partial, Path.Combine(dest, name));
-            return Path.Combine(dest, name);
-        }
-        finally
-        {
-            Directory.Delete(temp, recursive: true);
-        }
+        return await _ctx.Tarballs.MakeAsync(mv, targets, archive, sourceOnly, binariesOnly, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -126,7 +32,7 @@ public sealed partial class DkmsEngine
     {
         if (!File.Exists(archive))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 2, M.ArchiveMissing(archive));
+            throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.BadArgument, M.ArchiveMissing(archive));
         }
 
         var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
@@ -138,21 +44,20 @@ public sealed partial class DkmsEngine
             await ArchiveValidator.ValidateAsync(copy, shownAs: archive, ct).ConfigureAwait(false);
             var tree = Path.Combine(temp, "tree");
             Directory.CreateDirectory(tree);
-            await RunToolAsync("tar", ["-xaf", copy, "-C", tree, "--no-same-owner"], $"Extracting {archive} failed", 7, ct)
+            await _ctx.Log.RunToolAsync("tar", ["-xaf", copy, "-C", tree, "--no-same-owner"], $"Extracting {archive} failed", DkmsExitCode.BadBuildResult, ct)
                 .ConfigureAwait(false);
-            temp = tree;
-            if (!Directory.Exists(Path.Combine(temp, MainTree)))
+            if (!Directory.Exists(Path.Combine(tree, MainTree)))
             {
-                var conf = Dkms.Core.Tree.FileWalker.Files(temp, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
-                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, 3, M.NoDkmsConfInArchive());
+                var conf = FileWalker.Files(tree, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
+                    .FirstOrDefault() ?? throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.NotInTree, M.NoDkmsConfInArchive());
                 return (await AddSourceTreeAsync(Path.GetDirectoryName(conf)!, options, ct: ct).ConfigureAwait(false)).ExitCode;
             }
 
-            return await LoadDkmsTarballAsync(archive, temp, options, ct).ConfigureAwait(false);
+            return await LoadDkmsTarballAsync(archive, tree, options, ct).ConfigureAwait(false);
         }
         finally
         {
-            Directory.Delete(Path.GetFileName(temp) == "tree" ? Path.GetDirectoryName(temp)! : temp, recursive: true);
+            Directory.Delete(temp, recursive: true);
         }
     }
 
@@ -163,19 +68,19 @@ public sealed partial class DkmsEngine
         return dot >= 0 ? name[dot..] : Path.GetExtension(name);
     }
 
-    private async Task<int> LoadDkmsTarballAsync(string archive, string temp, ActionOptions options, CancellationToken ct)
+    private async Task<int> LoadDkmsTarballAsync(string archive, string extracted, ActionOptions options, CancellationToken ct)
     {
         string? loc = null;
         DkmsConf? conf = null;
         foreach (var candidate in new[] { SourceTreeDir, BinariesOnlyDir })
         {
-            var path = Path.Combine(temp, candidate, "dkms.conf");
+            var path = Path.Combine(extracted, candidate, "dkms.conf");
             if (!File.Exists(path))
             {
                 continue;
             }
 
-            var read = await ReadConfAsync(null, new KernelTarget(RunningKernel, SystemInfo.MachineArch()), options, strict: false, ct, path)
+            var read = await ReadConfAsync(null, RunningTarget, options, strict: false, ct, path)
                 .ConfigureAwait(false);
             if (NameValidator.Problem(read.PackageName) is not null || NameValidator.Problem(read.PackageVersion) is not null)
             {
@@ -189,19 +94,19 @@ public sealed partial class DkmsEngine
 
         if (loc is null || conf is null)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, M.NotADkmsTarball(archive));
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, M.NotADkmsTarball(archive));
         }
 
         var mv = new ModuleRef(conf.PackageName, conf.PackageVersion);
         if (IsAdded(mv.Module, mv.Version) && !options.Force)
         {
-            throw new DkmsException(DkmsErrorKind.AlreadyExists, 8, M.TarballAlreadyAdded(mv));
+            throw new DkmsException(DkmsErrorKind.AlreadyExists, DkmsExitCode.TarballAlreadyAdded, M.TarballAlreadyAdded(mv));
         }
 
         M.LoadingTarball(_out, mv);
         if (loc == SourceTreeDir)
         {
-            await AddSourceTreeAsync(Path.Combine(temp, SourceTreeDir), options, existingIsFine: true, register: false, ct).ConfigureAwait(false);
+            await AddSourceTreeAsync(Path.Combine(extracted, SourceTreeDir), options, existingIsFine: true, register: false, ct).ConfigureAwait(false);
         }
 
         await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
@@ -213,13 +118,13 @@ public sealed partial class DkmsEngine
                 _out.Line(M.CreatingDirectory(source));
                 Directory.CreateDirectory(source);
                 _out.Line(M.CopyingConf(source));
-                File.Copy(Path.Combine(temp, BinariesOnlyDir, "dkms.conf"), Path.Combine(source, "dkms.conf"), overwrite: true);
+                File.Copy(Path.Combine(extracted, BinariesOnlyDir, "dkms.conf"), Path.Combine(source, "dkms.conf"), overwrite: true);
             }
 
-            await LoadBuildsAsync(mv, Path.Combine(temp, MainTree), options, ct).ConfigureAwait(false);
+            await LoadBuildsAsync(mv, Path.Combine(extracted, MainTree), options, ct).ConfigureAwait(false);
             if (Directory.Exists(sourceDir) && !IsAdded(mv.Module, mv.Version))
             {
-                return await AddUnlockedAsync(mv, options, ct).ConfigureAwait(false);
+                return await AddWithLockHeldAsync(mv, options, ct).ConfigureAwait(false);
             }
         }
 
@@ -236,7 +141,7 @@ public sealed partial class DkmsEngine
                 var (k, a) = (Path.GetFileName(kdir), Path.GetFileName(adir));
                 if (NameValidator.Problem(k) is not null || NameValidator.Problem(a) is not null)
                 {
-                    throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, M.BadKernelInArchive(NameValidator.Printable(k), NameValidator.Printable(a)));
+                    throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, M.BadKernelInArchive(NameValidator.Printable(k), NameValidator.Printable(a)));
                 }
 
                 var target = Tree.BuiltDir(mv.Module, mv.Version, k, a);
@@ -250,13 +155,13 @@ public sealed partial class DkmsEngine
                 var kernelDir = Tree.KernelDir(mv.Module, mv.Version, k);
                 Directory.CreateDirectory(kernelDir);
                 var staging = Path.Combine(kernelDir, $".tmp_{a}_{Guid.NewGuid():N}"[..(a.Length + 12)]);
-                await RunToolAsync("cp", ["-a", adir, staging], $"Loading {target} failed", 7, ct).ConfigureAwait(false);
+                await _ctx.Log.RunToolAsync("cp", ["-a", adir, staging], $"Loading {target} failed", DkmsExitCode.BadBuildResult, ct).ConfigureAwait(false);
                 if (Directory.Exists(target))
                 {
                     Directory.Delete(target, recursive: true);
                 }
 
-                Libc.RenameOrThrow(staging, target);
+                AtomicFiles.PublishDirectory(staging, target);
             }
         }
     }

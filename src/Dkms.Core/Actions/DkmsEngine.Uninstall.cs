@@ -1,5 +1,6 @@
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
+using Dkms.Core.Tree;
 using Dkms.Core.Validation;
 
 namespace Dkms.Core.Actions;
@@ -48,7 +49,7 @@ public sealed partial class DkmsEngine
             return;
         }
 
-        await UninstallLockedAsync(mv, t, options, ct).ConfigureAwait(false);
+        await UninstallWithLockHeldAsync(mv, t, options, ct).ConfigureAwait(false);
     }
 
     private void MaybeUnbuild(ModuleRef mv, KernelTarget t)
@@ -63,7 +64,7 @@ public sealed partial class DkmsEngine
     }
 
     /// <summary>Deletes <c>m/v/k/a</c> (and <c>m/v/k</c> when nothing else is left in it).</summary>
-    internal void Unbuild(ModuleRef mv, KernelTarget t)
+    private void Unbuild(ModuleRef mv, KernelTarget t)
     {
         var built = Tree.BuiltDir(mv.Module, mv.Version, t.Kernel, t.Arch);
         if (Directory.Exists(built))
@@ -79,7 +80,7 @@ public sealed partial class DkmsEngine
     }
 
     /// <summary>dkms's do_uninstall with the module lock held.</summary>
-    internal async Task UninstallLockedAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
+    private async Task UninstallWithLockHeldAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
         var (m, v) = (mv.Module, mv.Version);
         _out.Line(M.UninstallHeader(mv, t));
@@ -102,7 +103,7 @@ public sealed partial class DkmsEngine
             File.Delete(link);
         }
 
-        await RunHookAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
+        await _ctx.Hooks.RunAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
         if (!options.DeferDepmod)
         {
             var kernelDir = Tree.InstallKernelDir(t.Kernel);
@@ -119,7 +120,7 @@ public sealed partial class DkmsEngine
             }
         }
 
-        if (active && hadOriginals && DropEmptyOriginals(mv, t))
+        if (active && hadOriginals && _ctx.Originals.DropEmpty(mv, t))
         {
             M.OriginalsRemoved(_out, t);
         }
@@ -146,15 +147,15 @@ public sealed partial class DkmsEngine
                     continue;
                 }
 
-                var candidate = BuiltFile(dir, spec.DestName);
-                if (candidate is not null && await IsOurInstalledCopyAsync(BuiltFile(moduleDir, spec.DestName), candidate, ct).ConfigureAwait(false))
+                var candidate = ModuleFiles.Find(dir, spec.DestName);
+                if (candidate is not null && await _ctx.Versions.IsOurInstalledCopyAsync(ModuleFiles.Find(moduleDir, spec.DestName), candidate, ct).ConfigureAwait(false))
                 {
                     found = candidate;
                     break;
                 }
             }
 
-            var name = Path.GetFileName(found ?? BuiltFile(moduleDir, spec.DestName) ?? spec.DestName + ".ko");
+            var name = Path.GetFileName(found ?? ModuleFiles.Find(moduleDir, spec.DestName) ?? spec.DestName + ".ko");
             M.ModuleFile(_out, name);
             _out.Line(M.Uninstallation);
             if (found is null)
@@ -165,49 +166,17 @@ public sealed partial class DkmsEngine
             {
                 _out.Line(M.DeletingFrom(Path.GetDirectoryName(found)!, found));
                 File.Delete(found);
-                PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
+                StaleWork.PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
             }
 
             _out.Line(M.OriginalModule);
-            if (RestoreOriginals(mv, t, conf, f => IsModuleFile(f, spec.DestName)) == 0)
+            if (_ctx.Originals.Restore(mv, t, conf, f => ModuleFiles.IsFileOf(f, spec.DestName)) == 0)
             {
                 M.NoOriginalStored(_out);
             }
         }
 
         // Archived for a module the conf no longer names.
-        RestoreOriginals(mv, t, conf, f => !conf.Modules.Any(s => IsModuleFile(f, s.DestName)));
-    }
-
-    /// <summary>
-    /// dkms's find_actual_dest_module_location: an installed file is this module's when it equals the built
-    /// copy or has the same modinfo version; anything else (the kernel's own module) is left alone.
-    /// </summary>
-    private static async Task<bool> IsOurInstalledCopyAsync(string? built, string installed, CancellationToken ct)
-    {
-        if (built is null)
-        {
-            return false;
-        }
-
-        if (FilesEqual(built, installed))
-        {
-            return true;
-        }
-
-        var cmp = ModInfo.Compare(await ModInfo.ReadAsync(built, ct).ConfigureAwait(false), await ModInfo.ReadAsync(installed, ct).ConfigureAwait(false));
-        return cmp is "==" or "=";
-    }
-
-    /// <summary><c>rmdir -p --ignore-fail-on-non-empty</c>, stopping at <paramref name="stopAt"/>.</summary>
-    internal static void PruneEmptyDirectories(string from, string stopAt)
-    {
-        var stop = Path.GetFullPath(stopAt).TrimEnd('/');
-        var dir = Path.GetFullPath(from).TrimEnd('/');
-        while (dir.Length > stop.Length && PathGuard.IsWithin(stop, dir) && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
-        {
-            Directory.Delete(dir);
-            dir = Path.GetDirectoryName(dir)!;
-        }
+        _ctx.Originals.Restore(mv, t, conf, f => !conf.Modules.Any(s => ModuleFiles.IsFileOf(f, s.DestName)));
     }
 }

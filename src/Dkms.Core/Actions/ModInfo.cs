@@ -6,9 +6,14 @@ namespace Dkms.Core.Actions;
 public sealed record ModInfo(string Version, string SrcVersion)
 {
     /// <summary>Reads them with <c>modinfo</c>; empty fields when the tool or the file fails.</summary>
-    public static async Task<ModInfo> ReadAsync(string path, CancellationToken cancellationToken = default)
+    public static Task<ModInfo> ReadAsync(string path, CancellationToken cancellationToken = default) =>
+        ReadAsync(ProcessRunner.Default, path, cancellationToken);
+
+    /// <summary><see cref="ReadAsync(string, CancellationToken)"/> through <paramref name="processes"/>.</summary>
+    public static async Task<ModInfo> ReadAsync(IProcessRunner processes, string path, CancellationToken cancellationToken = default)
     {
-        var result = await ProcessRunner.RunAsync(new ProcessSpec("modinfo", [Path.GetFullPath(path)])
+        ArgumentNullException.ThrowIfNull(processes);
+        var result = await processes.RunAsync(new ProcessSpec("modinfo", [Path.GetFullPath(path)])
         {
             Timeout = TimeSpan.FromSeconds(30),
         }, cancellationToken).ConfigureAwait(false);

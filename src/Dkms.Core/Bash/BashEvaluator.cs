@@ -95,10 +95,10 @@ public static class BashEvaluator
         var args = new List<string> { "--noprofile", "--norc", "-c", Driver, "dkms-eval", string.Join(' ', names) };
         args.AddRange(files);
         var spec = new ProcessSpec("bash", args) { Environment = env, Timeout = timeout };
-        var result = await ProcessRunner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.Default.RunAsync(spec, cancellationToken).ConfigureAwait(false);
         if (result.TimedOut)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 8,
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadConf,
                 $"Evaluating {string.Join(", ", files.Where(File.Exists))} did not finish within {timeout.TotalSeconds:0.#} s.",
                 "It was stopped; check it for a loop or a command that waits for input.");
         }

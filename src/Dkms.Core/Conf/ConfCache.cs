@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Dkms.Core.Tree;
 
 namespace Dkms.Core.Conf;
 
@@ -13,37 +14,14 @@ public sealed class ConfCache
 {
     private const int MaxEntries = 4096;
     private readonly ConcurrentDictionary<string, DkmsConf> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _comparisons = new(StringComparer.Ordinal);
 
     public int Count => _entries.Count;
 
     /// <summary>
-    /// Whether two files have the same bytes (status's built-versus-installed check), remembered while both keep
-    /// their size and modification time: an install replaces the file (a rename), which changes them.
+    /// Module file comparisons, kept here only because this is the one cache a long-running host shares between its
+    /// engines (status asks them for every installed module).
     /// </summary>
-    public bool FilesEqual(string a, string b, Func<string, string, bool> compare)
-    {
-        ArgumentNullException.ThrowIfNull(compare);
-        var fa = new FileInfo(a);
-        var fb = new FileInfo(b);
-        if (!fa.Exists || !fb.Exists)
-        {
-            return compare(a, b);
-        }
-
-        var key = $"{a}\0{fa.Length}\0{fa.LastWriteTimeUtc.Ticks}\0{b}\0{fb.Length}\0{fb.LastWriteTimeUtc.Ticks}";
-        if (_comparisons.TryGetValue(key, out var equal))
-        {
-            return equal;
-        }
-
-        if (_comparisons.Count >= MaxEntries)
-        {
-            _comparisons.Clear();
-        }
-
-        return _comparisons[key] = compare(a, b);
-    }
+    public ModuleFileComparer Comparisons { get; } = new();
 
     /// <summary>The cached evaluation for these inputs, or a fresh one from <paramref name="read"/>.</summary>
     public async Task<DkmsConf> GetOrReadAsync(string confPath, ConfContext ctx, bool strict, Func<Task<DkmsConf>> read)

@@ -67,7 +67,7 @@ public static partial class DkmsConfReader
     {
         if (!File.Exists(confPath))
         {
-            throw new DkmsException(DkmsErrorKind.NotFound, 4, "Could not locate dkms.conf file.", $"File: {confPath} does not exist.");
+            throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.ConfMissing, "Could not locate dkms.conf file.", $"File: {confPath} does not exist.");
         }
 
         var s = ctx.Settings;
@@ -104,16 +104,13 @@ public static partial class DkmsConfReader
         return Build(confPath, ctx, values, strict, eval.Stderr);
     }
 
-    /// <summary>Throws dkms's "Bad conf file" (exit 8) when <paramref name="conf"/> has errors.</summary>
+    /// <summary>Throws dkms's "Bad conf file" (exit 8) when <paramref name="conf"/> has errors (the errors themselves are printed first, by the reader's caller).</summary>
     public static DkmsConf RequireValid(DkmsConf conf)
     {
         if (!conf.IsValid)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 8, "Bad conf file.",
-                $"File: {conf.ConfPath} does not represent a valid dkms.conf file.")
-            {
-                // The messages themselves go first, as dkms prints them while reading.
-            };
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadConf, "Bad conf file.",
+                $"File: {conf.ConfPath} does not represent a valid dkms.conf file.");
         }
 
         return conf;
@@ -293,9 +290,6 @@ public static partial class DkmsConfReader
             Stderr = stderr,
         };
     }
-
-    /// <summary>True when the conf has no module records (dkms warns but carries on).</summary>
-    public static bool HasZeroModules(DkmsConf conf) => conf.Modules.Count == 0;
 
     /// <summary>The install location the distribution forces, as dkms's override_dest_module_location.</summary>
     public static string? DestinationOverride(string distribution, string? addonModulesDir)

@@ -149,7 +149,7 @@ public static class FrameworkConfLoader
         {
             if (!int.TryParse(conf, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
-                throw new DkmsException(DkmsErrorKind.BadConfiguration, 1,
+                throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.Failure,
                     $"parallel_jobs '{conf}' is not a number.");
             }
 
@@ -173,7 +173,7 @@ public static class FrameworkConfLoader
 
         if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s <= 0 || s > int.MaxValue / 1000)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 1,
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.Failure,
                 $"{name} '{value}' is not a positive number of seconds.");
         }
 

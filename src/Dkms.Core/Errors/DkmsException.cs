@@ -15,18 +15,18 @@ public sealed class DkmsException : Exception
         Lines = lines;
     }
 
-    public DkmsException() : this(DkmsErrorKind.FailedPrecondition, 1, "Unknown error.")
+    public DkmsException() : this(DkmsErrorKind.FailedPrecondition, DkmsExitCode.Failure, "Unknown error.")
     {
     }
 
-    public DkmsException(string message) : this(DkmsErrorKind.FailedPrecondition, 1, message)
+    public DkmsException(string message) : this(DkmsErrorKind.FailedPrecondition, DkmsExitCode.Failure, message)
     {
     }
 
     public DkmsException(string message, Exception innerException) : base(message, innerException)
     {
         Kind = DkmsErrorKind.FailedPrecondition;
-        ExitCode = 1;
+        ExitCode = DkmsExitCode.Failure;
         Lines = [message];
     }
 

@@ -1,4 +1,6 @@
+using Dkms.Core.Actions;
 using Dkms.Core.Configuration;
+using Dkms.Core.Tree;
 
 namespace Dkms.Core.Kernels;
 
@@ -35,6 +37,14 @@ public sealed record KernelInfo(string Kernel, string Arch, string SourceDir, st
         }
 
         return new KernelInfo(kernel, arch, source, config);
+    }
+
+    /// <summary><see cref="Resolve(DkmsSettings, string, string, string?, string?)"/> for a target, with <c>--kernelsourcedir</c> and <c>--config</c>.</summary>
+    public static KernelInfo Resolve(DkmsSettings settings, KernelTarget target, ActionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        return Resolve(settings, target.Kernel, target.Arch, options.KernelSourceDir, options.KernelConfig);
     }
 
     /// <summary>The value of <c>CONFIG_NAME</c> in the kernel configuration (quotes removed), or null.</summary>
@@ -102,7 +112,7 @@ public sealed record KernelInfo(string Kernel, string Arch, string SourceDir, st
         if (File.Exists(dep))
         {
             var text = File.ReadAllText(dep);
-            foreach (var ext in new[] { ".gz", ".xz", ".zst" })
+            foreach (var ext in ModuleFiles.Compressions)
             {
                 if (text.Contains(".ko" + ext + ":", StringComparison.Ordinal))
                 {
@@ -116,7 +126,7 @@ public sealed record KernelInfo(string Kernel, string Arch, string SourceDir, st
         var kernelDir = Path.Combine(dir, "kernel");
         if (Directory.Exists(kernelDir))
         {
-            foreach (var ext in new[] { ".gz", ".xz", ".zst" })
+            foreach (var ext in ModuleFiles.Compressions)
             {
                 if (Directory.EnumerateFiles(kernelDir, "*.ko" + ext, SearchOption.AllDirectories).Any())
                 {

@@ -8,12 +8,19 @@ namespace Dkms.Core.Processes;
 /// Runs a child in a new session through <c>setsid</c>, so a time-out or a cancellation stops the
 /// whole process group it started (make and every compiler under it), not just its first process.
 /// </summary>
-public static class ProcessRunner
+public sealed class ProcessRunner : IProcessRunner
 {
     /// <summary>How long a group gets between SIGTERM and SIGKILL.</summary>
     public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(3);
 
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken = default)
+    private ProcessRunner()
+    {
+    }
+
+    /// <summary>The real one: every host uses it unless a test passes another.</summary>
+    public static ProcessRunner Default { get; } = new();
+
+    public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken = default)
     {
         var psi = new ProcessStartInfo("setsid")
         {
@@ -99,17 +106,6 @@ public static class ProcessRunner
         clock.Stop();
         return new ProcessResult(process.ExitCode, timedOut, clock.Elapsed, stdout.ToString(), stderr.ToString());
     }
-
-    /// <summary>Runs <c>bash -c <paramref name="command"/></c> (one more shell expansion, as dkms's eval).</summary>
-    public static Task<ProcessResult> RunShellAsync(string command, string? workingDirectory, string? outputFile,
-        TimeSpan? timeout, IReadOnlyDictionary<string, string>? extraEnvironment = null, CancellationToken cancellationToken = default) =>
-        RunAsync(new ProcessSpec("bash", ["-c", command])
-        {
-            WorkingDirectory = workingDirectory,
-            OutputFile = outputFile,
-            Timeout = timeout,
-            ExtraEnvironment = extraEnvironment,
-        }, cancellationToken);
 
     private static void Collect(string? line, StringBuilder into, Action<string>? callback)
     {

@@ -103,7 +103,7 @@ public sealed partial class BuildSandbox
     public async Task<string?> ProbeAsync(CancellationToken ct = default)
     {
         var probe = Wrap(new ProcessSpec("true", []), new SandboxView()) with { Timeout = TimeSpan.FromSeconds(10), MergeStderr = true };
-        var result = await ProcessRunner.RunAsync(probe, ct).ConfigureAwait(false);
+        var result = await ProcessRunner.Default.RunAsync(probe, ct).ConfigureAwait(false);
         return result.ExitCode == 0 ? null : $"{result.Stdout}{result.Stderr}".Trim() is { Length: > 0 } why ? why : $"exit code {result.ExitCode}";
     }
 

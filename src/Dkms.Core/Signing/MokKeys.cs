@@ -114,7 +114,7 @@ public static partial class MokKeys
         var newCert = Path.Combine(DirectoryOf(certificate), "." + Path.GetFileName(certificate) + suffix);
         try
         {
-            var result = await ProcessRunner.RunAsync(new ProcessSpec("openssl",
+            var result = await ProcessRunner.Default.RunAsync(new ProcessSpec("openssl",
             [
                 "req", "-new", "-x509", "-nodes", "-days", "36500", "-subj", Subject, "-newkey", "rsa:2048",
                 "-keyout", newKey, "-addext", "extendedKeyUsage=codeSigning", "-outform", "DER", "-out", newCert,

@@ -66,7 +66,7 @@ public static class ArchiveValidator
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, $"{archive} is not a valid tar archive: {e.Message}");
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, $"{archive} is not a valid tar archive: {e.Message}");
         }
 
         await input.CompleteAsync(archive, ct).ConfigureAwait(false);
@@ -114,7 +114,7 @@ public static class ArchiveValidator
     }
 
     private static DkmsException Refuse(string archive, string entry, string why) =>
-        new(DkmsErrorKind.BadConfiguration, 7, $"Refusing {archive}: entry '{NameValidator.Printable(entry)}' {why}.",
+        new(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, $"Refusing {archive}: entry '{NameValidator.Printable(entry)}' {why}.",
             "Nothing was extracted or written.");
 
     /// <summary>The archive's tar stream: gzip in process, xz/zstd/bzip2 through their tools.</summary>
@@ -161,7 +161,7 @@ public static class ArchiveValidator
             await process.WaitForExitAsync(ct).ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
-                throw new DkmsException(DkmsErrorKind.BadConfiguration, 7, $"{archive} could not be decompressed.");
+                throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadBuildResult, $"{archive} could not be decompressed.");
             }
         }
 

@@ -48,7 +48,7 @@ public sealed class DkmsTree(DkmsSettings settings)
     /// <summary>Lock files live in a hidden directory that dkms's <c>T/*/*</c> globs never see.</summary>
     public string LockDir => Path.Combine(Root, ".locks");
 
-    /// <summary>The kernel/arch pair (<c>k/a</c>) of a built directory name, as <c>Path.Combine</c> segments.</summary>
+    /// <summary>True when a directory name under m/v can be a kernel release (digits, then a dot): not <c>source</c>, <c>build</c>, <c>tarball</c>.</summary>
     public static bool LooksLikeKernel(string name) =>
         name.Length > 1 && char.IsAsciiDigit(name[0]) && name.SkipWhile(char.IsAsciiDigit).FirstOrDefault() == '.';
 }

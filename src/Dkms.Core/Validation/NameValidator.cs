@@ -50,7 +50,7 @@ public static class NameValidator
         var problem = Problem(value);
         if (problem is not null)
         {
-            throw new DkmsException(DkmsErrorKind.InvalidArgument, 1,
+            throw new DkmsException(DkmsErrorKind.InvalidArgument, DkmsExitCode.Failure,
                 $"Invalid {what} '{Printable(value)}': it {problem}.");
         }
 

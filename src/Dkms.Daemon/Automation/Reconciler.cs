@@ -3,6 +3,7 @@ using Dkms.Core.Actions;
 using Dkms.Core.Commands;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
+using Dkms.Core.Tree;
 using Dkms.Core.Validation;
 using Dkms.Core.Versioning;
 using Dkms.Daemon.Events;
@@ -323,8 +324,8 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
     /// <summary>Where the <c>source</c> links of every added module/version lead.</summary>
     private HashSet<string> RegisteredSources()
     {
-        var engine = new DkmsEngine(daemon.Settings, DkmsOutput.Null, daemon.ConfCache);
-        return engine.ListVersions().Select(mv => PathGuard.RealPath(engine.Tree.SourceLink(mv.Module, mv.Version)))
+        var state = new TreeState(new DkmsTree(daemon.Settings));
+        return state.ListVersions().Select(mv => PathGuard.RealPath(state.Tree.SourceLink(mv.Module, mv.Version)))
             .ToHashSet(StringComparer.Ordinal);
     }
 

@@ -1,5 +1,4 @@
 using Dkms.Core.Configuration;
-using Dkms.Core.Processes;
 using Dkms.Core.Signing;
 using Dkms.Core.Tree;
 
@@ -24,31 +23,7 @@ internal static class StartupRecovery
             cleaned.AddRange(MokKeys.RemoveLeftovers(settings.MokSigningKey ?? defaultKey, settings.MokCertificate ?? defaultCert));
         }
 
-        if (Directory.Exists(dkmsTree))
-        {
-            foreach (var moduleDir in Directory.EnumerateDirectories(dkmsTree).Where(d => !Path.GetFileName(d).StartsWith('.')))
-            {
-                foreach (var versionDir in Directory.EnumerateDirectories(moduleDir))
-                {
-                    var build = Path.Combine(versionDir, "build");
-                    if (Directory.Exists(build) && new FileInfo(build).LinkTarget is null && File.Exists(Path.Combine(build, OrphanGuard.MarkerName)))
-                    {
-                        OrphanGuard.StopStale(build);
-                        Directory.Delete(build, recursive: true);
-                        cleaned.Add(build);
-                    }
-
-                    foreach (var kernelDir in Directory.EnumerateDirectories(versionDir).Where(d => DkmsTree.LooksLikeKernel(Path.GetFileName(d))))
-                    {
-                        foreach (var staging in Directory.EnumerateDirectories(kernelDir, ".tmp_*"))
-                        {
-                            Directory.Delete(staging, recursive: true);
-                            cleaned.Add(staging);
-                        }
-                    }
-                }
-            }
-        }
+        cleaned.AddRange(StaleWork.CleanInterruptedBuilds(new TreeState(new DkmsTree(settings))));
 
         foreach (var kernel in KernelTrees.List(installTree))
         {

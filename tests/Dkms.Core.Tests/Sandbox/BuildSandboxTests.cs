@@ -39,7 +39,7 @@ public sealed class BuildSandboxTests : IDisposable
         var spec = _sandbox.Wrap(new ProcessSpec("bash", ["-c", script]) { WorkingDirectory = Build, Timeout = timeout, MergeStderr = true }, View);
         using (_sandbox.Lend(Build))
         {
-            return await ProcessRunner.RunAsync(spec);
+            return await ProcessRunner.Default.RunAsync(spec);
         }
     }
 

@@ -1,6 +1,6 @@
-using Dkms.Core.Actions;
+using Dkms.Core.Install;
 
-namespace Dkms.Core.Tests.Actions;
+namespace Dkms.Core.Tests.Install;
 
 public sealed class ObsoleteByTests
 {
@@ -11,5 +11,5 @@ public sealed class ObsoleteByTests
     [InlineData("6.1.0-57-amd64", "6.1.0-56", true)]    // same upstream, newer ABI
     [InlineData("5.10.0-20-amd64", "6.1", false)]
     public void IsObsolete_SplitsUpstreamAndAbi(string kernel, string obsoleteBy, bool obsolete) =>
-        Assert.Equal(obsolete, DkmsEngine.IsObsolete(kernel, obsoleteBy));
+        Assert.Equal(obsolete, VersionCheck.IsObsolete(kernel, obsoleteBy));
 }

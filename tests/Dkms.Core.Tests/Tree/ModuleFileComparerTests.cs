@@ -1,8 +1,8 @@
-using Dkms.Core.Conf;
+using Dkms.Core.Tree;
 
-namespace Dkms.Core.Tests.Conf;
+namespace Dkms.Core.Tests.Tree;
 
-public sealed class ConfCacheComparisonTests : IDisposable
+public sealed class ModuleFileComparerTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
@@ -13,7 +13,6 @@ public sealed class ConfCacheComparisonTests : IDisposable
     {
         var a = _dir.Write("built.ko", "same");
         var b = _dir.Write("installed.ko", "same");
-        var cache = new ConfCache();
         var calls = 0;
         bool Compare(string x, string y)
         {
@@ -21,12 +20,24 @@ public sealed class ConfCacheComparisonTests : IDisposable
             return File.ReadAllText(x) == File.ReadAllText(y);
         }
 
-        Assert.True(cache.FilesEqual(a, b, Compare));
-        Assert.True(cache.FilesEqual(a, b, Compare));
+        var comparer = new ModuleFileComparer(Compare);
+
+        Assert.True(comparer.FilesEqual(a, b));
+        Assert.True(comparer.FilesEqual(a, b));
         File.WriteAllText(b, "diff");
         File.SetLastWriteTimeUtc(b, DateTime.UtcNow.AddMinutes(1)); // what an install's rename brings
 
-        Assert.False(cache.FilesEqual(a, b, Compare));
+        Assert.False(comparer.FilesEqual(a, b));
         Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public void BytesEqual_SameLengthDifferentBytes_False()
+    {
+        var a = _dir.Write("a.ko", "abcd");
+        var b = _dir.Write("b.ko", "abce");
+
+        Assert.False(ModuleFileComparer.BytesEqual(a, b));
+        Assert.True(ModuleFileComparer.BytesEqual(a, _dir.Write("c.ko", "abcd")));
     }
 }

@@ -1,0 +1,92 @@
+using Dkms.Core.Build;
+using Dkms.Core.Conf;
+using Dkms.Core.Configuration;
+using Dkms.Core.Install;
+using Dkms.Core.Output;
+using Dkms.Core.Platform;
+using Dkms.Core.Processes;
+using Dkms.Core.Signing;
+using Dkms.Core.Status;
+using Dkms.Core.Tarballs;
+using Dkms.Core.Tree;
+
+namespace Dkms.Core.Actions;
+
+/// <summary>
+/// The services the dkms actions share for one request: the trees, what is printed, the processes, and the
+/// machine's facts. The real process runner and <see cref="SystemFacts.Host"/> unless a test passes others.
+/// </summary>
+public sealed class EngineContext
+{
+    public EngineContext(DkmsSettings settings, DkmsOutput output, ConfCache? confCache = null)
+        : this(settings, output, confCache, ProcessRunner.Default, SystemFacts.Host)
+    {
+    }
+
+    /// <summary>For testing: a fake process runner (make, depmod, modinfo, sign-file) and made-up system facts.</summary>
+    internal EngineContext(DkmsSettings settings, DkmsOutput output, ConfCache? confCache, IProcessRunner processes, SystemFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Settings = settings;
+        Output = output;
+        Processes = processes;
+        Facts = facts;
+        Tree = new DkmsTree(settings);
+        State = new TreeState(Tree);
+        ConfCache = confCache ?? new ConfCache();
+        Confs = new ModuleConfs(Tree, ConfCache, output, facts.RunningKernel);
+        Log = new BuildLog(settings, output, processes);
+        Hooks = new Hooks(settings, output, processes);
+        Signer = new ModuleSigner(Tree, output, processes);
+        Steps = new BuildSteps(settings, output, Log);
+        Publisher = new ModulePublisher(Tree, Log, Signer, processes);
+        Originals = new OriginalModules(Tree, output);
+        Versions = new VersionCheck(Tree, processes);
+        Depmod = new Depmod(settings, output, Log);
+        Status = new StatusReader(State, Confs);
+        Tarballs = new TarballMaker(Tree, output, Log);
+    }
+
+    public DkmsSettings Settings { get; }
+
+    /// <summary>Where dkms's messages go.</summary>
+    public DkmsOutput Output { get; }
+
+    public IProcessRunner Processes { get; }
+
+    public SystemFacts Facts { get; }
+
+    /// <summary>The paths of the dkms tree, the source tree and the install tree.</summary>
+    public DkmsTree Tree { get; }
+
+    /// <summary>What the tree says (added, built, installed, the m/v/k/a walk).</summary>
+    public TreeState State { get; }
+
+    /// <summary>Evaluated dkms.conf files (and module comparisons); a long-running host shares one between requests.</summary>
+    public ConfCache ConfCache { get; }
+
+    /// <summary>dkms status from the tree.</summary>
+    public StatusReader Status { get; }
+
+    /// <summary>Signing decisions (per kernel/arch, once) and the signing itself.</summary>
+    public ModuleSigner Signer { get; }
+
+    internal ModuleConfs Confs { get; }
+
+    internal BuildLog Log { get; }
+
+    internal Hooks Hooks { get; }
+
+    internal BuildSteps Steps { get; }
+
+    internal ModulePublisher Publisher { get; }
+
+    internal OriginalModules Originals { get; }
+
+    internal VersionCheck Versions { get; }
+
+    /// <summary>depmod for one kernel, with dkms's line (what a batch runs once per kernel).</summary>
+    public Depmod Depmod { get; }
+
+    internal TarballMaker Tarballs { get; }
+}

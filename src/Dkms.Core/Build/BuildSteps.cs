@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Dkms.Core.Actions;
+using Dkms.Core.Conf;
+using Dkms.Core.Configuration;
+using Dkms.Core.Errors;
+using Dkms.Core.Kernels;
+using Dkms.Core.Output;
+using Dkms.Core.Processes;
+using Dkms.Core.Validation;
+
+namespace Dkms.Core.Build;
+
+/// <summary>The steps of a build in its build directory, as dkms runs them: patches, the clean command, make.</summary>
+internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput output, BuildLog log)
+{
+    private DkmsMessages M => output.Messages;
+
+    /// <summary>PATCH: each patch of <c>patches/</c> applied with <c>patch -p1</c>, in the foreground.</summary>
+    public async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct)
+    {
+        foreach (var patch in conf.Patches)
+        {
+            if (patch.Split('/').Contains("..") || Path.IsPathRooted(patch))
+            {
+                throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.PatchFailed, M.PatchOutside(patch));
+            }
+
+            var patchesDir = Path.Combine(build, "patches");
+            var file = PathGuard.Inside(patchesDir, patch, "PATCH");
+            if (!File.Exists(file))
+            {
+                throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.PatchFailed, M.PatchMissing(patch, patchesDir));
+            }
+
+            // In the foreground, as dkms runs it: patch's own lines follow "applying patch ...".
+            var result = await log.RunStepAsync(new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build)
+            {
+                VerboseText = $"patch -p1 < ./patches/{patch}",
+            }, ct).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BuildStepFailed, M.PatchFailed(patch, build, Path.Combine(build, "make.log")));
+            }
+        }
+    }
+
+    /// <summary>The clean command (CLEAN, or kbuild's clean), in the build copy; its status is shown, never fatal.</summary>
+    public Task<ProcessResult> CleanAsync(DkmsConf conf, string build, CancellationToken ct) =>
+        log.RunStepAsync(new Step(M.CleaningBuildArea, conf.CleanCommand, build) { Background = true }, ct);
+
+    /// <summary>make (MAKE, or kbuild's) with the kernel's compiler, its output appended to <paramref name="makeLog"/>; exit 10 when it fails.</summary>
+    public async Task MakeAsync(DkmsConf conf, KernelTarget t, KernelInfo kernel, string build, string makeLog, CancellationToken ct)
+    {
+        var env = new Dictionary<string, string>(kernel.CompilerEnvironment(), StringComparer.Ordinal);
+        var make = MakeCommandLine(conf.MakeCommand, t.Kernel);
+        var made = await log.RunStepAsync(new Step(make, make, build)
+        {
+            OutputFile = makeLog,
+            Background = true,
+            VerboseText = M.MakeVerbose(make, makeLog),
+            Environment = env,
+        }, ct).ConfigureAwait(false);
+        if (!made.Succeeded)
+        {
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.MakeFailed,
+                made.TimedOut ? M.BuildTimedOut(t, settings.BuildTimeout, makeLog) : M.BuildFailed(t, makeLog));
+        }
+    }
+
+    /// <summary>The make command dkms runs: a leading <c>make</c> gets <c>-jN KERNELRELEASE=k</c>.</summary>
+    private string MakeCommandLine(string make, string kernel)
+    {
+        var jobs = settings.ParallelJobs?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+        return LeadingMake().IsMatch(make)
+            ? LeadingMake().Replace(make, $"make -j{jobs} KERNELRELEASE={kernel}", 1)
+            : make;
+    }
+
+    [GeneratedRegex(@"^make(?=\s|$)")]
+    private static partial Regex LeadingMake();
+}

@@ -1,0 +1,83 @@
+using Dkms.Core.Configuration;
+using Dkms.Core.Errors;
+using Dkms.Core.Output;
+using Dkms.Core.Validation;
+
+namespace Dkms.Core.Processes;
+
+/// <summary>The scripts a dkms.conf names (POST_ADD, PRE_/POST_BUILD, PRE_/POST_INSTALL, POST_REMOVE), run as dkms runs them.</summary>
+internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRunner processes)
+{
+    private DkmsMessages M => output.Messages;
+
+    /// <summary>
+    /// Resolves a hook directive ("script args…") to the script inside <paramref name="directory"/>, or
+    /// throws when it would lead outside it.
+    /// </summary>
+    public (string Script, string[] Args) HookCommand(string directive, string value, string directory)
+    {
+        var words = value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadConf, M.ScriptNamesNothing(directive));
+        }
+
+        var script = PathGuard.Inside(directory, words[0], directive);
+        return (script, words[1..]);
+    }
+
+    /// <summary>PRE_BUILD / POST_BUILD: run in the build dir as the other scripts are; a failure ends the build with its status.</summary>
+    /// <remarks>dkms carries on after a failed build script; dkmsd does not build on after a step that failed.</remarks>
+    public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct)
+    {
+        var code = await RunAsync(type, directive, value, directory, ct, guarded: true).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, code, M.ScriptFailed(type));
+        }
+    }
+
+    /// <summary>POST_ADD, PRE_/POST_BUILD, PRE_INSTALL, POST_INSTALL, POST_REMOVE: run in their directory, output to the terminal.</summary>
+    /// <remarks>
+    /// The script's stdout and stderr share one pipe, so its lines come out in the order it wrote them (as on
+    /// dkms's terminal); all of them are printed on stdout.
+    /// </remarks>
+    /// <param name="guarded">Record the running group in <paramref name="directory"/> (a build dir), see <see cref="OrphanGuard"/>.</param>
+    /// <returns>The script's exit status (0 when it is absent or not executable).</returns>
+    public async Task<int> RunAsync(string type, string directive, string? value, string directory, CancellationToken ct,
+        bool guarded = false)
+    {
+        if (value is null)
+        {
+            return 0;
+        }
+
+        var (script, args) = HookCommand(directive, value, directory);
+        if (!IsExecutable(script))
+        {
+            M.ScriptNotExecutable(output, type);
+            return 0;
+        }
+
+        M.RunningScript(output, type);
+        var result = await processes.RunAsync(new ProcessSpec(script, args)
+        {
+            WorkingDirectory = directory,
+            // dkms cd's there first: the script's $PWD (and pwd) is the directory as named, links and all.
+            ExtraEnvironment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PWD"] = directory.TrimEnd('/') },
+            Timeout = settings.BuildTimeout,
+            MergeStderr = true,
+            OnStdout = l => output.Line(l),
+            OnStarted = guarded ? pid => OrphanGuard.Record(directory, pid) : null,
+        }, ct).ConfigureAwait(false);
+        if (guarded)
+        {
+            OrphanGuard.Clear(directory);
+        }
+
+        return result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode;
+    }
+
+    public static bool IsExecutable(string path) =>
+        File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+}

@@ -1,0 +1,145 @@
+using Dkms.Core.Configuration;
+using Dkms.Core.Kernels;
+using Dkms.Core.Output;
+using Dkms.Core.Processes;
+using Dkms.Core.Tree;
+
+namespace Dkms.Core.Signing;
+
+/// <summary>
+/// dkms's module signing: decides per kernel/arch whether and how modules are signed (printing what it decided), and
+/// signs built modules. Owns the plans decided so far, so a batch prints its preamble once.
+/// </summary>
+public sealed class ModuleSigner
+{
+    private readonly Dictionary<string, SigningPlan?> _plans = new(StringComparer.Ordinal);
+    private readonly DkmsTree _tree;
+    private readonly DkmsOutput _out;
+    private readonly IProcessRunner _processes;
+
+    internal ModuleSigner(DkmsTree tree, DkmsOutput output, IProcessRunner processes)
+    {
+        _tree = tree;
+        _out = output;
+        _processes = processes;
+    }
+
+    private DkmsSettings Settings => _tree.Settings;
+
+    private DkmsMessages M => _out.Messages;
+
+    /// <summary>The default key and certificate: under the dkms tree (dkms hard-codes /var/lib/dkms).</summary>
+    public (string Key, string Certificate) DefaultMok => MokKeys.DefaultPair(_tree.Root);
+
+    /// <summary>
+    /// dkms's prepare_signing: decides whether and how modules are signed and prints what it decided. Every
+    /// build does (as 3.0.10's do_build), unless the words print it once per autoinstall: then a kernel/arch is
+    /// decided once per signer, and later builds use that quietly.
+    /// </summary>
+    public async Task<SigningPlan?> PrepareAsync(KernelInfo kernel, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        var id = kernel.Kernel + "/" + kernel.Arch;
+        var once = M.SigningPreambleOncePerAutoinstall;
+        lock (_plans)
+        {
+            if (once && _plans.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+        }
+
+        var plan = await DecideAsync(kernel, ct).ConfigureAwait(false);
+        lock (_plans)
+        {
+            _plans[id] = plan;
+        }
+
+        return plan;
+    }
+
+    /// <summary>Signs one built module; a failure is a warning and the build goes on (as dkms).</summary>
+    public async Task SignAsync(SigningPlan plan, string ko, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _out.Line(M.SigningModule(ko));
+        var result = await _processes.RunAsync(new ProcessSpec(plan.SignFile, [plan.Hash, plan.Key, plan.Certificate, ko])
+        {
+            Timeout = TimeSpan.FromMinutes(2),
+            MergeStderr = true,
+        }, ct).ConfigureAwait(false);
+        M.SignFileOutput(_out, ko, result.Stdout, result.Succeeded);
+    }
+
+    /// <summary>The configured (or default) key pair, announced and made when missing; the problem when it cannot be.</summary>
+    public async Task<(string Key, string Certificate, string? Problem)> EnsureMokAsync(string? key, string? cert, CancellationToken ct)
+    {
+        var (defaultKey, defaultCert) = DefaultMok;
+        key ??= defaultKey;
+        cert ??= defaultCert;
+        _out.Line(M.SigningKey(key));
+        _out.Line(M.PublicCertificate(cert));
+        var isDefault = key == defaultKey && cert == defaultCert;
+        return (key, cert, await MokKeys.EnsureAsync(key, cert, isDefault, l => _out.Line(l), ct).ConfigureAwait(false));
+    }
+
+    /// <summary>framework.conf's sign_file, mok_signing_key and mok_certificate with <c>$kernelver</c> for this kernel.</summary>
+    public async Task<(string? SignFile, string? Key, string? Certificate)> SigningVariablesAsync(string kernel, CancellationToken ct)
+    {
+        var s = await FrameworkConfLoader.LoadAsync(new FrameworkOverrides { FrameworkConf = Settings.FrameworkConf }, kernel,
+            cancellationToken: ct).ConfigureAwait(false);
+        return (s.SignFile, s.MokSigningKey, s.MokCertificate);
+    }
+
+    private async Task<SigningPlan?> DecideAsync(KernelInfo kernel, CancellationToken ct)
+    {
+        if (!File.Exists(kernel.ConfigPath))
+        {
+            _out.Line(M.KernelConfigMissing(kernel.ConfigPath));
+            return null;
+        }
+
+        if (kernel.ConfigValue("CONFIG_MODULE_SIG_HASH") is not { Length: > 0 } hash)
+        {
+            _out.Line(M.NoSigningFacility);
+            return null;
+        }
+
+        var (signFile, key, cert) = await SigningVariablesAsync(kernel.Kernel, ct).ConfigureAwait(false);
+        signFile ??= DefaultSignFile(kernel);
+        _out.Line(M.SignCommand(signFile));
+        if (!Hooks.IsExecutable(signFile))
+        {
+            _out.Line(M.SignFileMissing(signFile));
+            return null;
+        }
+
+        var (resolvedKey, resolvedCert, problem) = await EnsureMokAsync(key, cert, ct).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            _out.Line(problem);
+            return null;
+        }
+
+        return new SigningPlan(signFile, hash, resolvedKey, resolvedCert);
+    }
+
+    /// <summary>
+    /// Debian's kbuild sign-file (<c>/usr/lib/linux-kbuild-&lt;major.minor&gt;/scripts/sign-file</c>), else the
+    /// headers' own <c>scripts/sign-file</c>.
+    /// </summary>
+    private string DefaultSignFile(KernelInfo kernel)
+    {
+        if (Settings.Distribution.StartsWith("debian", StringComparison.Ordinal) || Settings.Distribution.StartsWith("ubuntu", StringComparison.Ordinal))
+        {
+            var dot = kernel.Kernel.LastIndexOf('.');
+            var kbuild = $"/usr/lib/linux-kbuild-{(dot > 0 ? kernel.Kernel[..dot] : kernel.Kernel)}/scripts/sign-file";
+            if (File.Exists(kbuild))
+            {
+                return kbuild;
+            }
+        }
+
+        return Path.Combine(kernel.SourceDir, "scripts", "sign-file");
+    }
+}
