@@ -9,6 +9,7 @@ using Dkms.Daemon.Logging;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Systemd;
+using Dkms.Daemon.TreeState;
 using Serilog;
 
 // dkmsd: the dkms engine as a service, gRPC over a Unix socket.
@@ -28,6 +29,7 @@ try
     builder.Services.AddPeerAuthorization();
     builder.Services.AddJobs();
     builder.Services.AddAutomation();
+    builder.Services.AddTreeState(); // after the event bus: follows the daemon's own jobs
     builder.Services.AddDBusSignals(); // after the event bus; subscribes when the host starts, before the socket listens
     builder.Services.AddDkmsGrpc();
     builder.Services.AddDaemonHealth();

@@ -7,6 +7,7 @@ using Dkms.Daemon.Events;
 using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
+using Dkms.Daemon.TreeState;
 using Dkms.Protocol.Execution;
 using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -16,12 +17,12 @@ using Microsoft.Extensions.Options;
 namespace Dkms.Daemon.Grpc;
 
 /// <summary>
-/// The <c>dkms.v1.Dkms</c> service: reads answered from the trees and the job registry, actions queued on
-/// the <see cref="ActionRunner"/> and streamed back as the engine prints them. Authorization has already
-/// run (interceptor) when a method is entered.
+/// The <c>dkms.v1.Dkms</c> service: status answered from memory (<see cref="StatusQuery"/>), reads from the job
+/// registry, actions queued on the <see cref="ActionRunner"/> and streamed back as the engine prints them.
+/// Authorization has already run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    ActionRunner runner, JobManager jobs, EventBus bus, AutoinstallBatches batches, TimeProvider time, IHostApplicationLifetime lifetime)
+    ActionRunner runner, JobManager jobs, EventBus bus, AutoinstallBatches batches, IHostApplicationLifetime lifetime, StatusQuery status)
     : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The dkms release whose behaviour and output the engine reproduces.</summary>
@@ -60,10 +61,6 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
 
     public override async Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
     {
-        var response = new StatusResponse();
-        var capture = OutputCapture.Into(response.Lines, time);
-        var engine = new DkmsEngine(daemon.Settings, capture.Output, daemon.ConfCache);
-
         if (request.Kernels.Count > MaxStatusKernels)
         {
             // Each kernel multiplies the work and the answer: a bounded list keeps one caller from costing minutes of CPU.
@@ -75,12 +72,10 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
             ? request.Kernels.Select(k => new Core.Actions.KernelTarget(NameValidator.Require(k.Kernel, "kernel version"),
                 k.Arch.Length > 0 ? NameValidator.Require(k.Arch, "arch") : string.Empty)).ToList()
             : null;
-        var entries = await engine.StatusAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels,
-            ct: context.CancellationToken).ConfigureAwait(false);
-
-        // The same lines, in the same order and streams, as dkmsctl's in-process status.
+        var response = new StatusResponse();
+        var entries = await status.RunAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels, response.Lines, context.CancellationToken)
+            .ConfigureAwait(false);
         response.Entries.Add(entries.Select(ProtoMapping.ToProto));
-        engine.PrintStatus(entries);
         return response;
     }
 

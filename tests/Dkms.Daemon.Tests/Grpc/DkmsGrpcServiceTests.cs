@@ -7,6 +7,7 @@ using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Tests.Infrastructure;
+using Dkms.Daemon.TreeState;
 using Dkms.Protocol.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,7 +37,9 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
         var batches = new AutoinstallBatches(context, runner, bus, TimeProvider.System, NullLogger<AutoinstallBatches>.Instance);
-        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, runner, jobs, bus, batches, TimeProvider.System, new TestLifetime());
+        // Never started: without inotify the status state reads the disk on every call, as these tests expect.
+        var status = new StatusQuery(context, new StatusState(context, bus, NullLogger<StatusState>.Instance), TimeProvider.System);
+        return new DkmsGrpcService(context, new AuthorizationPolicy(options), options, runner, jobs, bus, batches, new TestLifetime(), status);
     }
 
     private void AddedModule(string name, string version)

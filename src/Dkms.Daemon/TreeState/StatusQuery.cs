@@ -1,0 +1,24 @@
+using Dkms.Core.Actions;
+using Dkms.Core.Status;
+using Dkms.Daemon.Grpc;
+using Dkms.Daemon.Settings;
+using OutputLine = Dkms.Protocol.V1.OutputLine;
+
+namespace Dkms.Daemon.TreeState;
+
+/// <summary>The one <c>dkms status</c> of the daemon (gRPC Status, D-Bus Status): answered from <see cref="StatusState"/>.</summary>
+internal sealed class StatusQuery(DaemonContext daemon, StatusState state, TimeProvider time)
+{
+    /// <summary>
+    /// The entries for the filters (with <paramref name="kernels"/> the listing repeats per kernel; a kernel without an
+    /// arch matches every arch), and into <paramref name="lines"/> the same lines, in the same order and streams, as
+    /// dkmsctl's in-process status.
+    /// </summary>
+    public async Task<IReadOnlyList<StatusEntry>> RunAsync(string? module, string? version, IReadOnlyList<KernelTarget>? kernels,
+        ICollection<OutputLine> lines, CancellationToken ct)
+    {
+        var entries = await state.StatusAsync(module, version, kernels, ct).ConfigureAwait(false);
+        new DkmsEngine(daemon.Settings, OutputCapture.Into(lines, time).Output, daemon.ConfCache).PrintStatus(entries);
+        return entries;
+    }
+}
