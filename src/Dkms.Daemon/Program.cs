@@ -18,7 +18,9 @@ try
 {
     var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
     {
-        Args = [], // parsed below, strictly
+        // dkmsd's own flags are parsed below, strictly. appsettings.json is read once: reloading it would cost an inotify
+        // instance, and with none left (a user's watchers used them all) the host would not even start.
+        Args = ["--hostBuilder:reloadConfigOnChange=false"],
         ContentRootPath = AppContext.BaseDirectory, // an optional appsettings.json lives next to the binary, not in the cwd
     });
     builder.Configuration.AddInMemoryCollection(DaemonCommandLine.Parse(args)); // flags win over files and environment
