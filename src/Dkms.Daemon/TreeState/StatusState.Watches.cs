@@ -1,4 +1,5 @@
 using Dkms.Core.Conf;
+using Dkms.Core.Kernels;
 using Dkms.Core.Tree;
 using Dkms.Core.Validation;
 
@@ -65,7 +66,13 @@ internal sealed partial class StatusState
                     var builtModules = tree.BuiltModuleDir(m, v, k, a);
                     Subscribe(tree.BuiltDir(m, v, k, a), m, null);
                     Subscribe(builtModules, m, null);
-                    if (distributionDest is not null && Directory.Exists(builtModules))
+                    if (!Directory.Exists(builtModules))
+                    {
+                        continue;
+                    }
+
+                    WatchConfInputs(tree, m, v, k, a);
+                    if (distributionDest is not null)
                     {
                         var stems = Directory.EnumerateFiles(builtModules).Select(f => ModuleStem(Path.GetFileName(f))).ToHashSet(StringComparer.Ordinal);
                         WatchChain(tree.Settings.InstallTree, Path.Combine(k, distributionDest.Trim('/')), m, stems);
@@ -82,6 +89,34 @@ internal sealed partial class StatusState
                 _watches.Remove(wd);
             }
         }
+    }
+
+    /// <summary>
+    /// What the evaluation of a built k/a's dkms.conf reads besides the conf (the engine's conf cache keys on them):
+    /// the override files of the config directory, the kernel's configuration, and the headers links that lead to it.
+    /// </summary>
+    private void WatchConfInputs(DkmsTree tree, string m, string v, string k, string a)
+    {
+        var kernel = KernelInfo.Resolve(tree.Settings, k, a);
+        var ctx = new ConfContext
+        {
+            Settings = tree.Settings,
+            Kernel = k,
+            Arch = a,
+            KernelSourceDir = kernel.SourceDir,
+            KernelConfig = kernel.ConfigPath,
+            Module = m,
+            ModuleVersion = v,
+        };
+        foreach (var file in DkmsConfReader.Files(Path.Combine(tree.SourceLink(m, v), "dkms.conf"), ctx).Skip(1).Append(kernel.ConfigPath))
+        {
+            if (Path.GetDirectoryName(file) is { } dir)
+            {
+                Subscribe(dir, m, new NameFilter([Path.GetFileName(file)], []));
+            }
+        }
+
+        Subscribe(tree.InstallKernelDir(k), m, new NameFilter(["build", "source"], []));
     }
 
     /// <summary>The source directory behind <c>source</c> (even while it is gone: its name in the parent brings it back).</summary>
@@ -223,7 +258,12 @@ internal sealed partial class StatusState
     {
         while (!_stopping.IsCancellationRequested)
         {
-            if (_inotify is not { } inotify || !inotify.Wait(500))
+            if (_inotify is not { } inotify)
+            {
+                return; // given up (not even the root could be watched): calls read the disk
+            }
+
+            if (!inotify.Wait(500))
             {
                 continue;
             }

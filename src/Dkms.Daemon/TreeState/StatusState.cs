@@ -40,22 +40,13 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
     private Subscription? _subscription;
     private int _disposed;
 
-    /// <summary>Creates the inotify instance; tests replace it to simulate a machine without instances left.</summary>
-    public Func<Inotify?> InotifyFactory { get; set; } = () =>
-    {
-        var inotify = Inotify.TryCreate(out var errno);
-        return inotify ?? throw new IOException($"inotify_init1: errno {errno}");
-    };
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        try
+        _inotify = Inotify.TryCreate(out var errno);
+        if (_inotify is null)
         {
-            _inotify = InotifyFactory();
-        }
-        catch (IOException e)
-        {
-            TreeStateLog.NoInotify(logger, e.Message, DegradedRescan);
+            // EMFILE: the user's inotify instances are used up (editors, file managers); status still answers, from the disk.
+            TreeStateLog.NoInotify(logger, $"inotify_init1: errno {errno}", DegradedRescan);
         }
 
         lock (_gate)
@@ -73,6 +64,7 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
         _subscription = subscription;
         _ = FollowOwnEventsAsync(subscription.Reader, _stopping.Token);
         _loop = RefreshLoopAsync(_stopping.Token);
+        _wake.Writer.TryWrite(true); // the first computation starts now, not with the first call
         return Task.CompletedTask;
     }
 
