@@ -10,6 +10,7 @@ internal sealed partial class StatusState
 {
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
+    private const int ReaderPollMs = 5000;
 
     private readonly Lock _gate = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
@@ -253,7 +254,10 @@ internal sealed partial class StatusState
         _events.Clear();
     }
 
-    /// <summary>The reader thread: waits on inotify, marks, and wakes the background refresh.</summary>
+    /// <summary>
+    /// The reader thread: waits on inotify, marks, and wakes the background refresh. Its wait only bounds how long the
+    /// thread outlives <see cref="Dispose"/> (nobody joins it): a long one keeps an idle daemon from waking up.
+    /// </summary>
     private void ReadEvents()
     {
         while (!_stopping.IsCancellationRequested)
@@ -263,7 +267,7 @@ internal sealed partial class StatusState
                 return; // given up (not even the root could be watched): calls read the disk
             }
 
-            if (!inotify.Wait(500))
+            if (!inotify.Wait(ReaderPollMs))
             {
                 continue;
             }

@@ -36,7 +36,6 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
     private readonly CancellationTokenSource _stopping = new();
     private readonly SortedDictionary<string, IReadOnlyList<VersionStatus>> _modules = new(StringComparer.Ordinal);
     private Task? _loop;
-    private Thread? _reader;
     private Subscription? _subscription;
     private int _disposed;
 
@@ -56,8 +55,7 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
 
         if (_inotify is not null)
         {
-            _reader = new Thread(ReadEvents) { IsBackground = true, Name = "dkmsd status inotify" };
-            _reader.Start();
+            new Thread(ReadEvents) { IsBackground = true, Name = "dkmsd status inotify" }.Start();
         }
 
         var subscription = bus.Subscribe();
@@ -86,8 +84,7 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
 
         _stopping.Cancel();
         _subscription?.Dispose();
-        _reader?.Join(TimeSpan.FromSeconds(2));
-        _inotify?.Dispose();
+        _inotify?.Dispose(); // the reader thread sees the cancellation when its wait ends, and exits
         _refresh.Dispose();
         _stopping.Dispose();
     }
