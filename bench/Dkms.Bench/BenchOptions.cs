@@ -13,6 +13,9 @@ internal sealed record BenchOptions
 
     public bool Keep { get; init; }
 
+    /// <summary><c>--status-scale</c>: only the status figures of the architecture issue (the scale row, Status RPC on the corpus tree, idle RSS).</summary>
+    public bool StatusScaleOnly { get; init; }
+
     public required string Dkmsd { get; init; }
 
     public required string Dkmsctl { get; init; }
@@ -49,7 +52,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        bool smoke = false, keep = false;
+        bool smoke = false, keep = false, scale = false;
         string? outDir = null, work = null, dkmsd = null, dkmsctl = null, repo = null, cache = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -58,6 +61,7 @@ internal sealed record BenchOptions
             {
                 case "--smoke": smoke = true; break;
                 case "--keep": keep = true; break;
+                case "--status-scale": scale = true; break;
                 case "--out": outDir = Next(); break;
                 case "--work": work = Next(); break;
                 case "--dkmsd": dkmsd = Next(); break;
@@ -73,6 +77,7 @@ internal sealed record BenchOptions
         {
             Smoke = smoke,
             Keep = keep,
+            StatusScaleOnly = scale,
             RepositoryRoot = repo,
             OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "bench")),
             WorkDir = Path.GetFullPath(work ?? Directory.CreateTempSubdirectory("dkms-bench-").FullName),

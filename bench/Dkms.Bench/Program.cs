@@ -37,6 +37,11 @@ var headline = new List<(string, string, string)>();
 string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 try
 {
+    if (o.StatusScaleOnly)
+    {
+        return await StatusScaleRun.RunAsync(o, results);
+    }
+
     // 2. autoinstall first: its dkmsd tree is then the corpus tree of the status measurement.
     Console.WriteLine("autoinstall...");
     var modules = o.Smoke
@@ -76,6 +81,7 @@ try
         Directory.Delete(t.Root, recursive: true);
     }
 
+    var scale = await new StatusScaleBench(o).RunAsync(template, Path.Combine(o.WorkDir, "status-scale"));
     var statusPlot = "status-vs-size.png";
     Plots.Status(rows, Path.Combine(o.OutDir, statusPlot));
 
@@ -87,13 +93,10 @@ try
     headline.Add((I($"status, {corpusRow.Tree}: dkms ÷ dkmsctl→dkmsd"), I($"{corpusRow.Ratio:0}× ({Summary.Time(corpusRow.Dkms.Median)} vs {Summary.Time(corpusRow.Daemon.Median)})"), "≥ 200×"));
     var largest = rows.MaxBy(r => r.Lines)!;
     headline.Add(("status, largest tree: dkms ÷ dkmsctl→dkmsd", I($"{largest.Ratio:0}× ({largest.Tree}, {Summary.Time(largest.Dkms.Median)} vs {Summary.Time(largest.Daemon.Median)})"), "≥ 200×"));
-    foreach (var r in rpc)
-    {
-        headline.Add(($"RPC {r.Method} p50 / p99", $"{Summary.Time(r.P50)} / {Summary.Time(r.P99)}", "p50 ≤ 300 µs"));
-    }
-
+    headline.AddRange(StatusScaleRun.Headline(scale));
+    headline.AddRange(ResultsWriter.RpcHeadline(rpc));
     headline.Add(("dkmsd start → READY=1 (median)", Summary.Time(daemon.Ready.Median), "≤ 100 ms"));
-    headline.Add(("dkmsd idle RSS", I($"{daemon.IdleRssKb / 1024.0:0.0} MiB"), "≤ 30 MiB"));
+    headline.Add(ResultsWriter.IdleRssHeadline(daemon));
     headline.Add(("autoinstall: dkmsd ÷ dkms wall", I($"{ai.RatioToDkms:0.00} ({Summary.Time(ai.DaemonWall)} vs {Summary.Time(ai.DkmsWall)})"), "≤ 0.60"));
     headline.Add(("autoinstall: dkmsd ÷ physical bound", I($"{ai.RatioToBound:0.00} (bound {Summary.Time(ai.Bound)})"), "≤ 1.15"));
     headline.Add(("headers appear → first job started", Summary.Time(ai.HeadersToFirstJob), "≤ 1 s"));
@@ -103,9 +106,8 @@ try
     results.Autoinstall(ai, timeline, notes);
     results.Daemon(daemon);
     results.Rpc(rpc, o.Smoke ? "the examples tree" : "the corpus tree on two kernels");
-    var path = Path.Combine(o.OutDir, "RESULTS.md");
-    File.WriteAllText(path, results.ToString());
-    Console.WriteLine($"bench: wrote {path}");
+    results.StatusScale(scale);
+    results.WriteTo(o.OutDir, "RESULTS.md");
     return 0;
 }
 finally

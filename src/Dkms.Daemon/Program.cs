@@ -9,6 +9,7 @@ using Dkms.Daemon.Logging;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Systemd;
+using Dkms.Daemon.LiveStatus;
 using Serilog;
 
 // dkmsd: the dkms engine as a service, gRPC over a Unix socket.
@@ -17,7 +18,9 @@ try
 {
     var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
     {
-        Args = [], // parsed below, strictly
+        // dkmsd's own flags are parsed below, strictly. appsettings.json is read once: reloading it would cost an inotify
+        // instance, and with none left (a user's watchers used them all) the host would not even start.
+        Args = ["--hostBuilder:reloadConfigOnChange=false"],
         ContentRootPath = AppContext.BaseDirectory, // an optional appsettings.json lives next to the binary, not in the cwd
     });
     builder.Configuration.AddInMemoryCollection(DaemonCommandLine.Parse(args)); // flags win over files and environment
@@ -28,6 +31,7 @@ try
     builder.Services.AddPeerAuthorization();
     builder.Services.AddJobs();
     builder.Services.AddAutomation();
+    builder.Services.AddLiveStatus(); // after the event bus: follows the daemon's own jobs
     builder.Services.AddDBusSignals(); // after the event bus; subscribes when the host starts, before the socket listens
     builder.Services.AddDkmsGrpc();
     builder.Services.AddDaemonHealth();

@@ -49,6 +49,15 @@ internal sealed class AutoinstallBench(BenchOptions o)
         };
     }
 
+    /// <summary>Only dkmsd's half: the corpus added and autoinstalled by dkmsd; its trees (the corpus tree of the status figures).</summary>
+    public async Task<BenchTrees> DaemonOnlyAsync(string root, IReadOnlyList<CorpusModule> modules)
+    {
+        var a = new BenchTrees(Path.Combine(root, "dkmsd"));
+        await CorpusSources.AddAsync(o, a, modules);
+        await DaemonBatchAsync(a, KernelHeaders.Kernel);
+        return DaemonTrees = a;
+    }
+
     private async Task<AutoinstallResult> DaemonBatchAsync(BenchTrees a, string kernel)
     {
         var cmd = Shield.Wrap(a.StateDir, a.InstallTree, [o.Dkmsd, "--socket", a.Socket, .. a.TreeArgs, "--no-dbus", "--workers", Workers.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

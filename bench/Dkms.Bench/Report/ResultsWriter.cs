@@ -117,6 +117,36 @@ internal sealed class ResultsWriter
         _md.AppendLine();
     }
 
+    public void StatusScale(StatusScaleResult r)
+    {
+        _md.AppendLine("## 5. status at scale").AppendLine()
+            .AppendLine("Generated trees of " + StatusScaleBench.Kernels + " kernels (every module built and installed on each), each served by its own AOT dkmsd "
+                + "(`--no-automation --no-dbus`, in the shield); whole `dkmsctl status` processes through it, against the process floor "
+                + "`dkmsctl --version`, the three run alternately after one untimed call each (which computes the daemon's state).").AppendLine()
+            .AppendLine("| run | lines | median | min | max | n | ÷ floor | target |").AppendLine("|---|---|---|---|---|---|---|---|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| `dkmsctl --version` (floor) | – | {r.Floor.Cells} | 1.00 | |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| `dkmsctl status`, small tree | {r.SmallLines} | {r.Small.Cells} | {r.Small.Median / r.Floor.Median:0.00} | |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| `dkmsctl status`, large tree | {r.LargeLines} | {r.Large.Cells} | {r.LargeToFloor:0.00} | ≤ 3× floor, ≤ 2× small ({r.LargeToSmall:0.00}×) |")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"dkmsd RSS serving the large tree: {r.LargeDaemonRssKb / 1024.0:0.0} MiB.").AppendLine();
+    }
+
+    /// <summary>The headline rows of the RPC latencies.</summary>
+    public static IEnumerable<(string, string, string)> RpcHeadline(IEnumerable<RpcResult> rs) =>
+        rs.Select(r => ($"RPC {r.Method} p50 / p99", $"{Summary.Time(r.P50)} / {Summary.Time(r.P99)}", "p50 ≤ 300 µs"));
+
+    /// <summary>The headline row of the idle daemon's RSS.</summary>
+    public static (string, string, string) IdleRssHeadline(DaemonFacts d) =>
+        ("dkmsd idle RSS", string.Create(CultureInfo.InvariantCulture, $"{d.IdleRssKb / 1024.0:0.0} MiB"), "≤ 30 MiB");
+
+    /// <summary>Writes the results as <paramref name="name"/> in <paramref name="dir"/> and says where.</summary>
+    public void WriteTo(string dir, string name)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, ToString());
+        Console.WriteLine($"bench: wrote {path}");
+    }
+
     public void Section(string title, string body) => _md.AppendLine("## " + title).AppendLine().AppendLine(body).AppendLine();
 
     public override string ToString() => _md.ToString();

@@ -29,6 +29,9 @@ internal static partial class AutomationLog
     [LoggerMessage(EventId = 508, Level = LogLevel.Information, Message = "Cannot watch {Path}: {Reason}; relying on periodic rescans")]
     public static partial void CannotWatch(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "Cannot watch {Path}: {Reason}; rescanning every {Interval} instead")]
+    public static partial void WatchLost(ILogger logger, string path, string reason, TimeSpan interval);
+
     [LoggerMessage(EventId = 509, Level = LogLevel.Information, Message = "The package manager holds its lock in {AdminDir}: automatic work waits until it finishes")]
     public static partial void WaitingForDpkg(ILogger logger, string adminDir);
 }

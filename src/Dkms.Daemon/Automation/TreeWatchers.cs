@@ -8,17 +8,23 @@ namespace Dkms.Daemon.Automation;
 /// inotify watches (FileSystemWatcher), all non-recursive: the install tree (kernels appear and go), each kernel
 /// directory (its <c>build</c>/<c>source</c> link, including dpkg's <c>build.dpkg-new</c> rename), and the source
 /// tree (module sources appear). Events are only hints that nudge the <see cref="Reconciler"/>; an overflow or
-/// error makes it rescan everything. One inotify instance per watcher, so a handful in all.
+/// error makes it rescan everything. One inotify instance per watcher, so a handful in all; a watch inotify refuses
+/// (no instance or watch left) is a warning, and the reconciler then rescans every <see cref="DegradedRescan"/>.
 /// </summary>
-internal sealed class TreeWatchers(DaemonContext daemon, Reconciler reconciler, IOptions<DaemonOptions> options, ILogger<TreeWatchers> logger)
+internal sealed class TreeWatchers(DaemonContext daemon, Reconciler reconciler, IOptions<DaemonOptions> options, TimeProvider time,
+    ILogger<TreeWatchers> logger)
     : IHostedService, IDisposable
 {
+    /// <summary>How often the reconciler rescans while a watch is missing.</summary>
+    public static readonly TimeSpan DegradedRescan = TimeSpan.FromSeconds(30);
+
     /// <summary>The names in a kernel directory that say its headers came or went (dpkg writes <c>.dpkg-new</c>, then renames).</summary>
     private static readonly HashSet<string> HeaderNames = new(StringComparer.Ordinal) { "build", "source", "build.dpkg-new", "source.dpkg-new" };
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, FileSystemWatcher> _kernels = new(StringComparer.Ordinal);
     private readonly List<FileSystemWatcher> _roots = [];
+    private ITimer? _rescans;
 
     /// <summary>Creates a watcher; tests replace it to simulate what inotify does under load.</summary>
     public Func<string, FileSystemWatcher> Factory { get; set; } = path => new FileSystemWatcher(path);
@@ -58,6 +64,8 @@ internal sealed class TreeWatchers(DaemonContext daemon, Reconciler reconciler, 
 
             _roots.Clear();
             _kernels.Clear();
+            _rescans?.Dispose();
+            _rescans = null;
         }
     }
 
@@ -140,8 +148,9 @@ internal sealed class TreeWatchers(DaemonContext daemon, Reconciler reconciler, 
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
-            AutomationLog.CannotWatch(logger, path, e.Message);
+            AutomationLog.WatchLost(logger, path, e.Message, DegradedRescan);
             w.Dispose();
+            Degrade();
             return null;
         }
 
@@ -154,6 +163,15 @@ internal sealed class TreeWatchers(DaemonContext daemon, Reconciler reconciler, 
         }
 
         return w;
+    }
+
+    /// <summary>Without a watch, changes are only found by looking: periodic rescans until dkmsd restarts.</summary>
+    private void Degrade()
+    {
+        lock (_gate)
+        {
+            _rescans ??= time.CreateTimer(_ => reconciler.Nudge("periodic rescan: a tree is not watched"), null, DegradedRescan, DegradedRescan);
+        }
     }
 
     private void StopKernel(string kernel)

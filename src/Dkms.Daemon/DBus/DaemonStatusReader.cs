@@ -1,14 +1,12 @@
-using Dkms.Core.Actions;
-using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
-using Dkms.Daemon.Settings;
+using Dkms.Daemon.LiveStatus;
 using Dkms.Protocol;
 using Dkms.Protocol.V1;
 
 namespace Dkms.Daemon.DBus;
 
-/// <summary>The read-only answers of the D-Bus object, from the same engine and job registry gRPC uses.</summary>
-internal sealed class DaemonStatusReader(DaemonContext daemon, JobManager jobs, TimeProvider time)
+/// <summary>The read-only answers of the D-Bus object, from the same status query and job registry gRPC uses.</summary>
+internal sealed class DaemonStatusReader(StatusQuery status, JobManager jobs)
 {
     private static readonly JobState[] Active = [JobState.Queued, JobState.Running];
 
@@ -16,10 +14,7 @@ internal sealed class DaemonStatusReader(DaemonContext daemon, JobManager jobs, 
     public async Task<(IReadOnlyList<Protocol.V1.StatusEntry> Entries, IReadOnlyList<string> Lines)> StatusAsync(CancellationToken ct)
     {
         var lines = new List<OutputLine>();
-        var capture = OutputCapture.Into(lines, time);
-        var engine = new DkmsEngine(daemon.Settings, capture.Output, daemon.ConfCache);
-        var entries = await engine.StatusAsync(null, null, null, ct: ct).ConfigureAwait(false);
-        engine.PrintStatus(entries);
+        var entries = await status.RunAsync(null, null, null, lines, mayList: null, ct).ConfigureAwait(false);
         lock (lines)
         {
             return (entries.Select(ProtoMapping.ToProto).ToList(), lines.Select(l => l.Text).ToList());

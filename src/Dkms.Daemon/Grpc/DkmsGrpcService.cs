@@ -1,6 +1,5 @@
 using Dkms.Core.Actions;
 using Dkms.Core.Platform;
-using Dkms.Core.Validation;
 using Dkms.Daemon.Authorization;
 using Dkms.Daemon.Automation;
 using Dkms.Daemon.Events;
@@ -8,6 +7,7 @@ using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Core.Commands;
+using Dkms.Daemon.LiveStatus;
 using Dkms.Protocol;
 using Dkms.Protocol.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -17,12 +17,13 @@ using Microsoft.Extensions.Options;
 namespace Dkms.Daemon.Grpc;
 
 /// <summary>
-/// The <c>dkms.v1.Dkms</c> service: reads answered from the trees and the job registry, actions queued on
-/// the <see cref="ActionRunner"/> and streamed back as the engine prints them. Authorization has already
-/// run (interceptor) when a method is entered.
+/// The <c>dkms.v1.Dkms</c> service: status answered from memory (<see cref="StatusQuery"/>), reads from the job
+/// registry, actions queued on the <see cref="ActionRunner"/> and streamed back as the engine prints them.
+/// Authorization has already run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    ActionRunner runner, JobManager jobs, EventBus bus, ReadAccess access, AutoinstallBatches batches, TimeProvider time, IHostApplicationLifetime lifetime)
+    ActionRunner runner, JobManager jobs, EventBus bus, ReadAccess access, AutoinstallBatches batches, IHostApplicationLifetime lifetime,
+    StatusQuery status)
     : Protocol.V1.Dkms.DkmsBase
 {
     /// <summary>The most kernels one Status request may name.</summary>
@@ -58,10 +59,6 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
 
     public override async Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
     {
-        var response = new StatusResponse();
-        var capture = OutputCapture.Into(response.Lines, time);
-        var engine = new DkmsEngine(daemon.Settings, capture.Output, daemon.ConfCache);
-
         if (request.Kernels.Count > MaxStatusKernels)
         {
             // Each kernel multiplies the work and the answer: a bounded list keeps one caller from costing minutes of CPU.
@@ -69,16 +66,12 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         }
 
         // As dkms's glob (and dkmsctl in-process): a kernel without an arch matches every arch.
-        var kernels = request.Kernels.Count > 0
-            ? request.Kernels.Select(k => new Core.Actions.KernelTarget(NameValidator.Require(k.Kernel, "kernel version"),
-                k.Arch.Length > 0 ? NameValidator.Require(k.Arch, "arch") : string.Empty)).ToList()
-            : null;
-        var entries = await engine.StatusAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels,
-            ct: context.CancellationToken).ConfigureAwait(false);
-
-        // The same lines, in the same order and streams, as dkmsctl's in-process status.
+        var kernels = request.Kernels.Count > 0 ? request.Kernels.Select(k => new TargetSpec(k.Kernel, k.Arch).ForStatus()).ToList() : null;
+        var caller = CallerAccessor.Get(context);
+        var response = new StatusResponse();
+        var entries = await status.RunAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels, response.Lines,
+            access.SeesEverything(caller) ? null : m => access.MaySeeModule(caller, m), context.CancellationToken).ConfigureAwait(false);
         response.Entries.Add(entries.Select(ProtoMapping.ToProto));
-        engine.PrintStatus(entries);
         return response;
     }
 

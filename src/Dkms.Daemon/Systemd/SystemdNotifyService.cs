@@ -1,17 +1,18 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Dkms.Daemon.Systemd;
 
 /// <summary>READY=1 once the socket listens (ApplicationStarted follows Kestrel's start), STOPPING=1 on shutdown.</summary>
-internal sealed class SystemdNotifyService(SdNotifier notifier, IHostApplicationLifetime lifetime, ILogger<SystemdNotifyService> logger)
+internal sealed class SystemdNotifyService(ISystemdNotifier notifier, IHostApplicationLifetime lifetime, ILogger<SystemdNotifyService> logger)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (notifier.IsEnabled)
         {
-            lifetime.ApplicationStarted.Register(() => Send($"READY=1\nSTATUS=Listening\nMAINPID={Environment.ProcessId}"));
-            lifetime.ApplicationStopping.Register(() => Send("STOPPING=1"));
+            lifetime.ApplicationStarted.Register(() => Send(new ServiceState($"READY=1\nSTATUS=Listening\nMAINPID={Environment.ProcessId}")));
+            lifetime.ApplicationStopping.Register(() => Send(ServiceState.Stopping));
         }
 
         return Task.CompletedTask;
@@ -19,9 +20,9 @@ internal sealed class SystemdNotifyService(SdNotifier notifier, IHostApplication
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private void Send(string state)
+    private void Send(ServiceState state)
     {
-        var first = state.Split('\n')[0];
+        var first = state.ToString().Split('\n')[0];
         try
         {
             notifier.Notify(state);

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Dkms.Daemon.Systemd;
 
-/// <summary>WATCHDOG=1 every WATCHDOG_USEC/2 while the host runs (the hosting library has no watchdog).</summary>
-internal sealed class WatchdogService(SdNotifier notifier, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
+/// <summary>WATCHDOG=1 every WATCHDOG_USEC/2 while the host runs (the hosting library has no watchdog, only the notifier).</summary>
+internal sealed class WatchdogService(ISystemdNotifier notifier, TimeProvider time, ILogger<WatchdogService> logger) : BackgroundService
 {
     /// <summary>The interval systemd asks for, halved as sd_watchdog_enabled(3) recommends; null when disabled.</summary>
     public static TimeSpan? Interval(string? watchdogUsec, string? watchdogPid, int pid)
@@ -23,6 +24,8 @@ internal sealed class WatchdogService(SdNotifier notifier, TimeProvider time, IL
         return TimeSpan.FromMicroseconds(usec / 2);
     }
 
+    private static readonly ServiceState Watchdog = new("WATCHDOG=1");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = Interval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
@@ -38,7 +41,7 @@ internal sealed class WatchdogService(SdNotifier notifier, TimeProvider time, IL
         {
             try
             {
-                notifier.Notify("WATCHDOG=1");
+                notifier.Notify(Watchdog);
             }
             catch (SocketException e)
             {

@@ -7,6 +7,7 @@ using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Tests.Infrastructure;
+using Dkms.Daemon.LiveStatus;
 using Dkms.Protocol.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,8 +37,10 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
         var batches = new AutoinstallBatches(context, runner, bus, TimeProvider.System, NullLogger<AutoinstallBatches>.Instance);
+        // Never started: without inotify the status state reads the disk on every call, as these tests expect.
+        var status = new StatusQuery(context, new StatusState(context, bus, NullLogger<StatusState>.Instance), TimeProvider.System);
         var policy = new AuthorizationPolicy(options);
-        return new DkmsGrpcService(context, policy, options, runner, jobs, bus, new ReadAccess(policy, context, options), batches, TimeProvider.System, new TestLifetime());
+        return new DkmsGrpcService(context, policy, options, runner, jobs, bus, new ReadAccess(policy, context, options), batches, new TestLifetime(), status);
     }
 
     private void AddedModule(string name, string version)

@@ -61,11 +61,14 @@ public sealed class LimitsIntegrationTests : IDisposable
         // The tree as Debian's dkms leaves it (0755): its jobs are seen, not who asked for them.
         Assert.Equal($"jobs=1 requested_by=0 first={id}", (await AsNobodyAsync(["Jobs"])).Stdout.Trim());
         Assert.Matches("^job; log lines=[1-9][0-9]*$", (await AsNobodyAsync(["Job", id])).Stdout.Trim());
+        Assert.Equal("OK lines=1", (await AsNobodyAsync(["Status"])).Stdout.Trim()); // secret/1.0: added
 
         // A tree closed to others (0700): nothing of it, as `ls` would show; the job's id tells nothing either.
         File.SetUnixFileMode(_trees.DkmsTree, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Assert.Equal("jobs=0 requested_by=0 first=-", (await AsNobodyAsync(["Jobs"])).Stdout.Trim());
         Assert.Equal("NotFound; NotFound", (await AsNobodyAsync(["Job", id])).Stdout.Trim());
+        Assert.Equal("OK lines=0", (await AsNobodyAsync(["Status"])).Stdout.Trim());
+        Assert.Equal("OK lines=1", (await AsRootAsync(["Status"])).Stdout.Trim());
         Assert.Matches("^job by 0; log lines=[1-9][0-9]*$", (await AsRootAsync(["Job", id])).Stdout.Trim()); // root still sees all
     }
 

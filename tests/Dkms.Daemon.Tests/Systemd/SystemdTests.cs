@@ -1,7 +1,9 @@
+using System.Reflection;
 using Dkms.Daemon.Logging;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Systemd;
 using Dkms.Daemon.Tests.Infrastructure;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Dkms.Daemon.Tests.Systemd;
 
@@ -12,9 +14,10 @@ public sealed class SystemdTests
     {
         using var trees = new DaemonTrees();
         using var listener = new NotifyListener(Path.Combine(trees.Root, "notify"));
-        var notifier = new SdNotifier(listener.Path);
+        var notifier = Notifier(listener.Path);
 
-        Assert.True(notifier.Notify("READY=1"));
+        Assert.True(notifier.IsEnabled);
+        notifier.Notify(ServiceState.Ready);
 
         Assert.Equal("READY=1", await listener.ReceiveAsync());
     }
@@ -22,11 +25,16 @@ public sealed class SystemdTests
     [Fact]
     public void Notify_NoNotifySocket_Disabled()
     {
-        var notifier = new SdNotifier(notifySocket: null);
+        var notifier = Notifier(socketPath: null);
 
         Assert.False(notifier.IsEnabled);
-        Assert.False(notifier.Notify("READY=1"));
+        notifier.Notify(ServiceState.Ready); // no socket, nothing sent, no exception
     }
+
+    /// <summary>The package's notifier on a given socket, through its internal "for testing" constructor (the public one reads the environment).</summary>
+    private static SystemdNotifier Notifier(string? socketPath) =>
+        (SystemdNotifier)typeof(SystemdNotifier).GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic, [typeof(string)])!
+            .Invoke([socketPath]);
 
     [Theory]
     [InlineData("30000000", null, 15)]
