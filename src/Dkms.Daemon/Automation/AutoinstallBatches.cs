@@ -30,28 +30,38 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
     /// <param name="caller">Who asked; null when the daemon started it (new headers, reconcile).</param>
     /// <param name="options">The request's options (force, no_depmod, ...).</param>
     /// <param name="skip">Modules an automatic batch leaves alone (they failed before with the same inputs).</param>
-    public Batch StartOrJoin(KernelTarget target, Caller? caller, CommandOptions? options, Func<ModuleRef, bool>? skip = null)
+    /// <param name="settled">
+    /// Told how the batch ended while it is still the kernel's active batch, so whoever checks <see cref="IsActive"/>
+    /// next already sees what it recorded (the reconciler's failures).
+    /// </param>
+    public Batch StartOrJoin(KernelTarget target, Caller? caller, CommandOptions? options, Func<ModuleRef, bool>? skip = null,
+        Action<BatchResult>? settled = null)
     {
         var key = $"{target.Kernel}/{target.Arch}";
         lock (_gate)
         {
             if (_active.TryGetValue(key, out var running))
             {
+                running.OnSettled(settled);
                 return running;
             }
 
             var batch = new Batch(target);
+            batch.OnSettled(settled);
             _active[key] = batch;
             batch.Completion = Task.Run(async () =>
             {
+                var result = new BatchResult(1, []);
                 try
                 {
-                    return await RunAsync(batch, caller, options ?? CommandOptions.Default, skip).ConfigureAwait(false);
+                    result = await RunAsync(batch, caller, options ?? CommandOptions.Default, skip).ConfigureAwait(false);
+                    return result;
                 }
                 finally
                 {
                     lock (_gate)
                     {
+                        batch.Settled(result); // before it leaves: a reconcile that finds no batch sees its failures
                         _active.Remove(key);
                     }
 
@@ -297,6 +307,7 @@ internal sealed class Batch(KernelTarget target)
     private readonly Lock _gate = new();
     private readonly List<ActionEvent> _events = [];
     private readonly List<Channel<ActionEvent>> _followers = [];
+    private readonly List<Action<BatchResult>> _settled = [];
     private bool _completed;
 
     public KernelTarget Target { get; } = target;
@@ -329,6 +340,23 @@ internal sealed class Batch(KernelTarget target)
         }
 
         return channel.Reader;
+    }
+
+    /// <summary>Adds a callback <see cref="Settled"/> calls (under the batches' lock, so none is added after it ran).</summary>
+    public void OnSettled(Action<BatchResult>? settled)
+    {
+        if (settled is not null)
+        {
+            _settled.Add(settled);
+        }
+    }
+
+    public void Settled(BatchResult result)
+    {
+        foreach (var settled in _settled)
+        {
+            settled(result);
+        }
     }
 
     public void Complete()

@@ -233,8 +233,8 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
                 continue;
             }
 
-            var batch = batches.StartOrJoin(t, caller: null, options: null, skip: m => FailedBefore(m, t));
-            _ = RememberFailuresAsync(batch, t, todo.Select(q => q.Module).ToList());
+            var modules = todo.Select(q => q.Module).ToList();
+            batches.StartOrJoin(t, caller: null, options: null, skip: m => FailedBefore(m, t), settled: result => RememberFailures(result, t, modules));
             _detected.Remove(k);
         }
 
@@ -373,9 +373,8 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         }
     }
 
-    private async Task RememberFailuresAsync(Batch batch, KernelTarget t, List<ModuleRef> modules)
+    private void RememberFailures(BatchResult result, KernelTarget t, List<ModuleRef> modules)
     {
-        var result = await batch.Completion.ConfigureAwait(false);
         lock (_failures)
         {
             foreach (var mv in modules.Where(m => result.Failed.Contains(m.ToString())))
