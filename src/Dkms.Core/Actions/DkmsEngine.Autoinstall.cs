@@ -1,4 +1,8 @@
+using Dkms.Core.Autoinstall;
 using Dkms.Core.Errors;
+using Dkms.Core.Install;
+using Dkms.Core.Output;
+using Dkms.Core.Processes;
 
 namespace Dkms.Core.Actions;
 
@@ -6,88 +10,29 @@ public sealed partial class DkmsEngine
 {
     /// <summary>
     /// <c>autoinstall -k K</c>: installs the newest version of every AUTOINSTALL module that is not
-    /// installed on K, dependencies first (BUILD_DEPENDS); one failure does not stop the others.
+    /// installed on K, dependencies first (BUILD_DEPENDS); one failure does not stop the others. The
+    /// <see cref="AutoinstallRun"/> with this engine's installs inline, one at a time.
     /// </summary>
     /// <returns>0, 21 (no headers for a module that needs building) or 11 (some failed or were unresolved).</returns>
-    public async Task<int> AutoinstallAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default)
+    public Task<int> AutoinstallAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default) =>
+        new AutoinstallRun(this, t, options).RunAsync((unit, c) => AutoinstallUnitAsync(unit.Module, t, options, c), parallelism: 1, ct);
+
+    /// <summary>One module of an in-process autoinstall, under its lock; the run does the kernel's depmod once.</summary>
+    private async Task<UnitOutcome> AutoinstallUnitAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
-        if (File.Exists(Path.Combine(Settings.ConfigDir, "no-autoinstall")))
+        try
         {
-            _out.Line(M.AutoinstallDisabled);
-            return 0;
-        }
-
-        var plan = await PlanAutoinstallAsync(t, options, ct).ConfigureAwait(false);
-        if (plan.Queue.Count == 0)
-        {
-            return 0;
-        }
-
-        var installed = new List<string>(plan.AlreadyInstalled);
-        var skipped = new List<string>();
-        var failed = new List<string>();
-        var pending = new List<(ModuleRef Module, HashSet<string> Depends)>(plan.Queue);
-        bool progress;
-        do
-        {
-            progress = false;
-            foreach (var item in pending.ToList())
+            await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
             {
-                item.Depends.RemoveWhere(d => installed.Contains(d) || skipped.Contains(d));
-                if (item.Depends.Count > 0)
-                {
-                    continue;
-                }
-
-                pending.Remove(item);
-                progress = true;
-                var mv = item.Module;
-                if (!State.IsBuilt(mv.Module, mv.Version, t.Kernel, t.Arch))
-                {
-                    var kernel = Kernel(t, options);
-                    RequireHeaders(kernel); // missing headers: dkms's exit 21 for the whole run
-                    if (M.SigningPreambleOncePerAutoinstall)
-                    {
-                        await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
-                    }
-                }
-
-                M.AutoinstallStarting(_out, mv, t);
-                int code;
-                try
-                {
-                    await using (await LockAsync(mv.Module, ct).ConfigureAwait(false))
-                    {
-                        code = await ObservedUnitAsync(mv, t, () => InstallWithLockHeldAsync(mv, t, options, ct)).ConfigureAwait(false);
-                    }
-                }
-                catch (DkmsException e)
-                {
-                    Report(e);
-                    code = e.ExitCode;
-                }
-
-                switch (code)
-                {
-                    case 0: installed.Add(mv.Module); break;
-                    case DkmsExitCode.Excluded: skipped.Add(mv.Module); break;
-                    default: failed.Add($"{mv.Module}({code})"); break;
-                }
-
-                M.AutoinstallEnded(_out);
+                return new UnitOutcome(await ObservedUnitAsync(mv, t, () => InstallWithLockHeldAsync(mv, t, options with { NoDepmod = true }, ct))
+                    .ConfigureAwait(false));
             }
         }
-        while (progress && pending.Count > 0);
-
-        ReportAutoinstall(t, installed, skipped, failed, [.. pending.Select(p => (p.Module, (IEnumerable<string>)p.Depends))]);
-
-        if (installed.Count > plan.AlreadyInstalled.Count)
+        catch (DkmsException e)
         {
-            // dkms means to run post_transaction here but never does (§13.1).
-            await PostTransactionAsync(ct).ConfigureAwait(false);
+            Report(e);
+            return new UnitOutcome(e.ExitCode);
         }
-
-        return 0;
     }
 
     /// <summary>
@@ -135,7 +80,7 @@ public sealed partial class DkmsEngine
         }
 
         var already = new List<string>();
-        var queue = new List<(ModuleRef, HashSet<string>)>();
+        var queue = new List<(ModuleRef, IReadOnlySet<string>)>();
         foreach (var (m, v) in latest)
         {
             var mv = new ModuleRef(m, v);
@@ -155,6 +100,10 @@ public sealed partial class DkmsEngine
 
         return new AutoinstallPlan(already, queue);
     }
+
+    /// <summary>depmod for the kernel without dkms's line: autoinstall's one depmod, after each install printed the line.</summary>
+    internal Task DepmodQuietlyAsync(string kernel, ActionOptions options, CancellationToken ct) =>
+        new Depmod(Settings, DkmsOutput.Null, new BuildLog(Settings, DkmsOutput.Null, _ctx.Processes)).RunAsync(kernel, options.NoDepmod, ct);
 
     /// <summary>framework.conf's <c>post_transaction</c>, logged to <c>&lt;dkms_tree&gt;/post_transaction.log</c>.</summary>
     public async Task PostTransactionAsync(CancellationToken ct = default)

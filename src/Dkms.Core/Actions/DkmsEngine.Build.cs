@@ -1,6 +1,7 @@
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
 using Dkms.Core.Kernels;
+using Dkms.Core.Signing;
 using Dkms.Core.Validation;
 
 namespace Dkms.Core.Actions;
@@ -135,7 +136,7 @@ public sealed partial class DkmsEngine
     public void RequireHeaders(KernelTarget t, ActionOptions options) => RequireHeaders(Kernel(t, options));
 
     /// <summary>What autoinstall prints before its first build: the signing tool and key (generated when missing).</summary>
-    public Task PrepareSigningAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default) =>
+    public Task<SigningPlan?> PrepareSigningAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default) =>
         _ctx.Signer.PrepareAsync(Kernel(t, options), ct);
 
     /// <summary>The header check (exit 21), before every build.</summary>

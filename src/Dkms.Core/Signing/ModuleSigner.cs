@@ -58,6 +58,19 @@ public sealed class ModuleSigner
         return plan;
     }
 
+    /// <summary>
+    /// Takes the plan an autoinstall decided (and printed) for <paramref name="t"/> already: when the words print the
+    /// preamble once per autoinstall, builds for that kernel use it quietly (dkmsd's jobs of one batch).
+    /// </summary>
+    public void Adopt(Actions.KernelTarget t, SigningPlan? plan)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        lock (_plans)
+        {
+            _plans[t.Kernel + "/" + t.Arch] = plan;
+        }
+    }
+
     /// <summary>Signs one built module; a failure is a warning and the build goes on (as dkms).</summary>
     public async Task SignAsync(SigningPlan plan, string ko, CancellationToken ct)
     {
