@@ -7,7 +7,7 @@ internal static class AutomationServiceCollectionExtensions
     /// <summary>Autoinstall batches, the reconciler and the tree watchers (idle with <c>--no-automation</c>).</summary>
     public static IServiceCollection AddAutomation(this IServiceCollection services)
     {
-        services.AddSingleton<AutoinstallBatches>();
+        services.AddSingleton<KernelBatches>();
         services.AddSingleton<Reconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         services.AddSingleton<TreeWatchers>();

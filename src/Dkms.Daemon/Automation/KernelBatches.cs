@@ -1,7 +1,9 @@
 using System.Threading.Channels;
 using Dkms.Core.Actions;
+using Dkms.Core.Autoinstall;
 using Dkms.Core.Commands;
 using Dkms.Core.Errors;
+using Dkms.Core.Signing;
 using Dkms.Daemon.Events;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Jobs;
@@ -14,13 +16,13 @@ using ModuleRef = Dkms.Core.Actions.ModuleRef;
 namespace Dkms.Daemon.Automation;
 
 /// <summary>
-/// Autoinstall as the daemon does it: for one kernel, one install job per AUTOINSTALL module (newest
-/// version), all queued at once on the worker pool; a module waits for the modules it BUILD_DEPENDS on in
-/// the same batch, and one that fails blocks only its dependents. depmod runs once for the kernel when every
-/// job has ended, then the kernel is settled (an event). At most one batch per kernel runs: a second request
-/// for that kernel joins it, which is the barrier kernel hooks wait on.
+/// Autoinstall as the daemon does it: one batch per kernel, an <see cref="AutoinstallRun"/> whose units are jobs on the
+/// worker pool. Every module's job is queued once the run has checked the headers and decided the signing; a job
+/// runs when the run starts its unit (its dependencies have ended), with that signing, and its buffered output becomes
+/// the module's block. At most one batch per kernel runs: a second request for that kernel joins it and replays its
+/// events, which is the barrier kernel hooks wait on; its end is published (kernel settled).
 /// </summary>
-internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runner, EventBus bus, TimeProvider time, ILogger<AutoinstallBatches> logger)
+internal sealed class KernelBatches(DaemonContext daemon, ActionRunner runner, EventBus bus, TimeProvider time, ILogger<KernelBatches> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Batch> _active = new(StringComparer.Ordinal);
@@ -85,101 +87,49 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
     {
         var t = batch.Target;
         var settings = options.Apply(daemon.Settings);
-        var capture = new OutputCapture(batch.Emit, time, settings.Verbose);
-        var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache);
-        var output = capture.Output;
-        var coreOptions = options.Engine;
-        var failed = new List<string>();
+        var output = new OutputCapture(batch.Emit, time, settings.Verbose).Output;
+        var engine = new DkmsEngine(settings, output, daemon.ConfCache);
+        var gates = new Dictionary<string, TaskCompletionSource<string?>>(StringComparer.Ordinal);
+        var blocks = new Dictionary<string, Task<(List<OutputLine> Lines, int Code)>>(StringComparer.Ordinal);
         var jobIds = new List<string>();
+        AutoinstallPlan? plan = null;
+        (bool Decided, SigningPlan? Plan) signing = default;
+        var run = new AutoinstallRun(engine, t, options.Engine)
+        {
+            Prepared = () => Queue(plan!),
+            Blocked = (mv, line) => gates[mv.Module].TrySetResult(line), // its job fails with dkms's line, exit 13
+        };
+
+        // A job per module, waiting for the run to start its unit (or block it).
+        void Queue(AutoinstallPlan plan)
+        {
+            foreach (var (mv, _) in plan.Queue)
+            {
+                var gate = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var install = new BuildCommand(new ModuleArg(mv.Module, mv.Version), SourceDir: null, [new TargetSpec(t.Kernel, t.Arch)],
+                    Install: true, options with { Engine = options.Engine with { NoDepmod = true } }); // the run's depmod, once for the kernel
+                var job = runner.Start(install, caller, ct => gate.Task.WaitAsync(ct),
+                    e => AdoptSigning(e, t, signing)); // the run printed the signing set-up once: the job neither decides nor prints it
+                gates[mv.Module] = gate;
+                blocks[mv.Module] = ReadBlockAsync(batch, job);
+                jobIds.AddRange(job.Jobs.Select(j => j.Id));
+            }
+        }
+
         var exit = 0;
         try
         {
-            if (File.Exists(Path.Combine(settings.ConfigDir, "no-autoinstall")))
+            plan = await run.PlanAsync().ConfigureAwait(false);
+            if (plan is not null)
             {
-                output.Line(output.Messages.AutoinstallDisabled);
-                return Settle(batch, exit, failed, jobIds);
-            }
-
-            var plan = await engine.PlanAutoinstallAsync(t, coreOptions).ConfigureAwait(false);
-            var queue = plan.Queue.Where(q => skip?.Invoke(q.Module) != true).ToList();
-            var preamble = new List<OutputLine>();
-            if (queue.Count > 0 && queue.Any(q => !engine.IsBuiltDir(q.Module.Module, q.Module.Version, t.Kernel, t.Arch)))
-            {
-                engine.RequireHeaders(t, coreOptions); // dkms's exit 21 for the whole run
-                if (output.Messages.SigningPreambleOncePerAutoinstall)
+                plan = skip is null ? plan : plan.Without(skip);
+                await run.RunAsync(plan, async (unit, _) =>
                 {
-                    // The signing set-up is printed once, before the first module; each job's own copy is dropped below.
-                    var signing = new DkmsEngine(settings, new OutputCapture(preamble.Add, time, settings.Verbose).Output, daemon.ConfCache);
-                    await signing.PrepareSigningAsync(t, coreOptions).ConfigureAwait(false);
-                    foreach (var line in preamble)
-                    {
-                        batch.Emit(line);
-                    }
-                }
-            }
-
-            var runs = new Dictionary<string, ActionRun>(StringComparer.Ordinal);
-            var installed = new HashSet<string>(plan.AlreadyInstalled, StringComparer.Ordinal); // before the batch; never changed
-            var inBatch = queue.Select(q => q.Module.Module).ToHashSet(StringComparer.Ordinal);
-            var blockedBy = new System.Collections.Concurrent.ConcurrentDictionary<string, List<string>>(StringComparer.Ordinal);
-            foreach (var (mv, depends) in queue)
-            {
-                var install = new BuildCommand(new ModuleArg(mv.Module, mv.Version), SourceDir: null, [new TargetSpec(t.Kernel, t.Arch)],
-                    Install: true, options with { Engine = coreOptions with { NoDepmod = true } }); // depmod once for the kernel, after the batch
-                var deps = depends.ToList();
-                var run = runner.Start(install, caller,
-                    ct => WaitForDependenciesAsync(output.Messages, mv, deps, runs, installed, inBatch, blockedBy, ct));
-                lock (runs)
-                {
-                    runs[mv.Module] = run;
-                }
-            }
-
-            // Each module's output as one block, in the order the modules end, as dkms prints them one after another.
-            var results = new List<(ModuleRef Module, int Code)>();
-            var pending = queue.Select(q => (q.Module, Run: runs[q.Module.Module])).ToList();
-            jobIds.AddRange(pending.SelectMany(p => p.Run.Jobs.Select(j => j.Id)));
-            var reading = pending.ToDictionary(p => p.Run, p => ReadBlockAsync(batch, p.Run));
-            while (reading.Count > 0)
-            {
-                var done = await Task.WhenAny(reading.Values).ConfigureAwait(false);
-                var run = reading.First(r => r.Value == done).Key;
-                reading.Remove(run);
-                var (block, code) = await done.ConfigureAwait(false);
-                var mv = pending.First(p => p.Run == run).Module;
-                results.Add((mv, code));
-                if (code == ActionRunner.BlockedExitCode && blockedBy.ContainsKey(mv.Module))
-                {
-                    continue; // never ran: its line comes with the others that waited, at the end
-                }
-
-                output.Messages.AutoinstallStarting(output, mv, t);
-                foreach (var line in WithoutPreamble(block, preamble))
-                {
-                    batch.Emit(line);
-                }
-
-                output.Messages.AutoinstallEnded(output);
-            }
-
-            var ok = results.Where(r => r.Code == 0).Select(r => r.Module.Module).ToList();
-            var blocked = results.Where(r => r.Code == ActionRunner.BlockedExitCode && blockedBy.ContainsKey(r.Module.Module))
-                .Select(r => (r.Module, (IEnumerable<string>)blockedBy[r.Module.Module])).ToList();
-            failed.AddRange(results.Where(r => r.Code is not 0 and not 77).Select(r => $"{r.Module.Module}/{r.Module.Version}"));
-            if (ok.Count > 0)
-            {
-                // Each install printed dkms's depmod line already (its own depmod was skipped): this one is silent.
-                await new DkmsEngine(settings, Core.Output.DkmsOutput.Null, daemon.ConfCache).DepmodAsync(t.Kernel, coreOptions).ConfigureAwait(false);
-            }
-
-            engine.ReportAutoinstall(t, [.. plan.AlreadyInstalled.Concat(ok)],
-                [.. results.Where(r => r.Code == 77).Select(r => r.Module.Module)],
-                [.. results.Where(r => r.Code is not 0 and not 77 && !blocked.Any(b => b.Module == r.Module)).Select(r => $"{r.Module.Module}({r.Code})")],
-                blocked);
-
-            if (ok.Count > 0)
-            {
-                await engine.PostTransactionAsync().ConfigureAwait(false);
+                    signing = (unit.SigningDecided, unit.Signing);
+                    gates[unit.Module.Module].TrySetResult(null);
+                    var (lines, code) = await blocks[unit.Module.Module].ConfigureAwait(false);
+                    return new UnitOutcome(code, () => lines.ForEach(batch.Emit));
+                }, parallelism: int.MaxValue).ConfigureAwait(false); // the pool's workers decide how many build at once
             }
         }
         catch (DkmsException e)
@@ -192,11 +142,28 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             output.Error(e.Message);
             exit = 1;
         }
+        finally
+        {
+            foreach (var gate in gates.Values)
+            {
+                gate.TrySetCanceled(); // a unit the run never reached (it failed before)
+            }
 
-        return Settle(batch, exit, failed, jobIds);
+            await Task.WhenAll(blocks.Values).ConfigureAwait(false); // every job's updates reach the batch's followers
+        }
+
+        return Settle(batch, exit, run.Failed, jobIds);
     }
 
-    private BatchResult Settle(Batch batch, int exit, List<string> failed, List<string> jobIds)
+    private static void AdoptSigning(DkmsEngine engine, KernelTarget t, (bool Decided, SigningPlan? Plan) signing)
+    {
+        if (signing.Decided)
+        {
+            engine.Context.Signer.Adopt(t, signing.Plan);
+        }
+    }
+
+    private BatchResult Settle(Batch batch, int exit, IReadOnlyList<ModuleRef> failed, List<string> jobIds)
     {
         var e = new KernelEvent
         {
@@ -204,72 +171,11 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
             HeadersDir = KernelTrees.CompleteHeaders(daemon.Settings.InstallTree, batch.Target.Kernel) ?? string.Empty,
             AllSucceeded = exit == 0,
         };
-        e.FailedModules.AddRange(failed);
+        e.FailedModules.AddRange(failed.Select(m => m.ToString()));
         e.JobIds.AddRange(jobIds);
         bus.Publish(new Event { KernelSettled = e });
         AutomationLog.Settled(logger, batch.Target.Kernel, exit, failed.Count);
         return new BatchResult(exit, failed);
-    }
-
-    /// <summary>
-    /// Waits for the modules <paramref name="mv"/> BUILD_DEPENDS on that are in this batch; a dependency that
-    /// is neither installed now nor was (nor skipped) blocks it, with dkms's words.
-    /// </summary>
-    private static async Task<string?> WaitForDependenciesAsync(Core.Output.DkmsMessages messages, ModuleRef mv, List<string> deps,
-        Dictionary<string, ActionRun> runs,
-        HashSet<string> installed, HashSet<string> inBatch, System.Collections.Concurrent.ConcurrentDictionary<string, List<string>> blockedBy,
-        CancellationToken ct)
-    {
-        foreach (var dep in deps.Where(inBatch.Contains))
-        {
-            ActionRun? run;
-            lock (runs)
-            {
-                runs.TryGetValue(dep, out run);
-            }
-
-            while (run is null)
-            {
-                await Task.Delay(10, ct).ConfigureAwait(false); // the batch is still queueing its modules
-                lock (runs)
-                {
-                    runs.TryGetValue(dep, out run);
-                }
-            }
-
-            await run.Completion.WaitAsync(ct).ConfigureAwait(false);
-        }
-
-        // A dependency counts when it was installed before the batch, or its job here ended installed or skipped.
-        List<string> missing;
-        lock (runs)
-        {
-            missing = deps.Where(d => !installed.Contains(d) && !(runs.TryGetValue(d, out var r) && r.Completion.IsCompleted
-                && r.Jobs.All(j => j.Snapshot().State is JobState.Succeeded or JobState.Skipped))).ToList();
-        }
-
-        if (missing.Count == 0)
-        {
-            return null;
-        }
-
-        blockedBy[mv.Module] = missing;
-        return messages.MissingDependencies(mv, missing);
-    }
-
-    /// <summary>A job's block without the signing lines the batch printed once already.</summary>
-    private static IEnumerable<OutputLine> WithoutPreamble(List<OutputLine> block, List<OutputLine> preamble)
-    {
-        var texts = preamble.Select(p => (p.Stream, p.Text)).ToList();
-        for (var i = 0; texts.Count > 0 && i + texts.Count <= block.Count; i++)
-        {
-            if (block.Skip(i).Take(texts.Count).Select(b => (b.Stream, b.Text)).SequenceEqual(texts))
-            {
-                return block.Take(i).Concat(block.Skip(i + texts.Count));
-            }
-        }
-
-        return block;
     }
 
     /// <summary>A module's run: its output lines (buffered) and exit code.</summary>
@@ -299,7 +205,7 @@ internal sealed class AutoinstallBatches(DaemonContext daemon, ActionRunner runn
 }
 
 /// <summary>How a batch ended: dkms's exit code for autoinstall (0, 11, 21) and the modules that failed.</summary>
-internal sealed record BatchResult(int ExitCode, IReadOnlyList<string> Failed);
+internal sealed record BatchResult(int ExitCode, IReadOnlyList<ModuleRef> Failed);
 
 /// <summary>One kernel's autoinstall batch: its events (job updates and output, replayed to every joiner) and its end.</summary>
 internal sealed class Batch(KernelTarget target)

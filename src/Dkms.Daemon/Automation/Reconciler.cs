@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Dkms.Core.Actions;
+using Dkms.Core.Autoinstall;
 using Dkms.Core.Commands;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
@@ -25,7 +26,7 @@ namespace Dkms.Daemon.Automation;
 /// demand. It never queues work already queued or running, and does not retry a module that failed until
 /// its inputs change.
 /// </summary>
-internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, AutoinstallBatches batches, EventBus bus,
+internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, KernelBatches batches, EventBus bus,
     IOptions<DaemonOptions> options, TimeProvider time, ILogger<Reconciler> logger) : BackgroundService
 {
     /// <summary>Events closer together than this are one burst (a package unpacking).</summary>
@@ -233,8 +234,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
                 continue;
             }
 
-            var modules = todo.Select(q => q.Module).ToList();
-            batches.StartOrJoin(t, caller: null, options: null, skip: m => FailedBefore(m, t), settled: result => RememberFailures(result, t, modules));
+            batches.StartOrJoin(t, caller: null, options: null, skip: m => FailedBefore(m, t), settled: result => RememberFailures(result, t));
             _detected.Remove(k);
         }
 
@@ -373,11 +373,15 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Auto
         }
     }
 
-    private void RememberFailures(BatchResult result, KernelTarget t, List<ModuleRef> modules)
+    /// <summary>
+    /// Every module the batch failed or blocked, not only those this reconcile saw: the batch plans when it starts, and a
+    /// module added in between (the dkms tree is not watched) is in its plan too.
+    /// </summary>
+    private void RememberFailures(BatchResult result, KernelTarget t)
     {
         lock (_failures)
         {
-            foreach (var mv in modules.Where(m => result.Failed.Contains(m.ToString())))
+            foreach (var mv in result.Failed)
             {
                 _failures[$"{mv}/{t.Kernel}/{t.Arch}"] = Inputs(mv, t);
             }

@@ -22,7 +22,7 @@ namespace Dkms.Daemon.Grpc;
 /// Authorization has already run (interceptor) when a method is entered.
 /// </summary>
 internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy policy, IOptions<DaemonOptions> options,
-    ActionRunner runner, JobManager jobs, EventBus bus, ReadAccess access, AutoinstallBatches batches, IHostApplicationLifetime lifetime,
+    ActionRunner runner, JobManager jobs, EventBus bus, ReadAccess access, KernelBatches batches, IHostApplicationLifetime lifetime,
     StatusQuery status)
     : Protocol.V1.Dkms.DkmsBase
 {
@@ -187,7 +187,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         RunAsync(ProtoMapping.ToCommand(request, DkmsAction.Remove), request.Detach, responseStream, context);
 
     /// <summary>
-    /// Autoinstall joins or starts the kernel's batch (<see cref="AutoinstallBatches"/>) and streams it until the
+    /// Autoinstall joins or starts the kernel's batch (<see cref="KernelBatches"/>) and streams it until the
     /// kernel has settled. A caller that goes away does not stop the batch: other callers and the daemon wait on it.
     /// </summary>
     public override async Task Autoinstall(AutoinstallRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context)

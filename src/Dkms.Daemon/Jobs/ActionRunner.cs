@@ -36,8 +36,10 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
     /// Queues <paramref name="command"/>: a job per unit it will run exists (and was announced) when this returns.
     /// <paramref name="before"/> (a batch's BUILD_DEPENDS) is awaited before the command competes for a worker;
     /// when it returns a reason, the command does not run and its jobs fail with that line and exit code 13.
+    /// <paramref name="setUp"/> prepares the engine the command runs on (a batch's signing, decided once).
     /// </summary>
-    public ActionRun Start(DkmsCommand command, Caller? caller, Func<CancellationToken, Task<string?>>? before = null)
+    public ActionRun Start(DkmsCommand command, Caller? caller, Func<CancellationToken, Task<string?>>? before = null,
+        Action<DkmsEngine>? setUp = null)
     {
         var effective = Effective(command);
         var id = "r" + Interlocked.Increment(ref _lastRequest).ToString(CultureInfo.InvariantCulture);
@@ -59,7 +61,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             _active.Add(run);
         }
 
-        run.Completion = Task.Run(() => ExecuteAsync(run, before));
+        run.Completion = Task.Run(() => ExecuteAsync(run, before, setUp));
         return run;
     }
 
@@ -107,7 +109,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
 
     public void Dispose() => _slots.Dispose();
 
-    private async Task ExecuteAsync(ActionRun run, Func<CancellationToken, Task<string?>>? before)
+    private async Task ExecuteAsync(ActionRun run, Func<CancellationToken, Task<string?>>? before, Action<DkmsEngine>? setUp)
     {
         var outcome = new CommandOutcome(ActionRun.CancelledExitCode);
         RunObserver? observer = null;
@@ -138,6 +140,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
             var capture = new OutputCapture(line => OnOutput(run, observer, line), time, settings.Verbose);
             observer = new RunObserver(run, jobs, new Core.Tree.DkmsTree(settings), time);
             var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache) { Observer = observer };
+            setUp?.Invoke(engine);
 
             var first = run.FirstJob;
             if (first is not null)

@@ -36,7 +36,7 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         var jobs = _jobs = new JobManager(bus, TimeProvider.System, NullLogger<JobManager>.Instance);
         jobs.Load(Path.Combine(_trees.DkmsTree, ".dkmsd", "jobs"));
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
-        var batches = new AutoinstallBatches(context, runner, bus, TimeProvider.System, NullLogger<AutoinstallBatches>.Instance);
+        var batches = new KernelBatches(context, runner, bus, TimeProvider.System, NullLogger<KernelBatches>.Instance);
         // Never started: without inotify the status state reads the disk on every call, as these tests expect.
         var status = new StatusQuery(context, new StatusState(context, bus, NullLogger<StatusState>.Instance), TimeProvider.System);
         var policy = new AuthorizationPolicy(options);
