@@ -16,6 +16,9 @@ internal sealed record BenchOptions
     /// <summary><c>--status-scale</c>: only the status figures of the architecture issue (the scale row, Status RPC on the corpus tree, idle RSS).</summary>
     public bool StatusScaleOnly { get; init; }
 
+    /// <summary><c>--limits</c>: only the resource limits of issue 14 (output of a job, wide Status as nobody, a connection flood).</summary>
+    public bool LimitsOnly { get; init; }
+
     public required string Dkmsd { get; init; }
 
     public required string Dkmsctl { get; init; }
@@ -52,7 +55,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        bool smoke = false, keep = false, scale = false;
+        bool smoke = false, keep = false, scale = false, limits = false;
         string? outDir = null, work = null, dkmsd = null, dkmsctl = null, repo = null, cache = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -62,6 +65,7 @@ internal sealed record BenchOptions
                 case "--smoke": smoke = true; break;
                 case "--keep": keep = true; break;
                 case "--status-scale": scale = true; break;
+                case "--limits": limits = true; break;
                 case "--out": outDir = Next(); break;
                 case "--work": work = Next(); break;
                 case "--dkmsd": dkmsd = Next(); break;
@@ -78,6 +82,7 @@ internal sealed record BenchOptions
             Smoke = smoke,
             Keep = keep,
             StatusScaleOnly = scale,
+            LimitsOnly = limits,
             RepositoryRoot = repo,
             OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "bench")),
             WorkDir = Path.GetFullPath(work ?? Directory.CreateTempSubdirectory("dkms-bench-").FullName),

@@ -37,6 +37,11 @@ var headline = new List<(string, string, string)>();
 string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 try
 {
+    if (o.LimitsOnly)
+    {
+        return await LimitsRun.RunAsync(o);
+    }
+
     if (o.StatusScaleOnly)
     {
         return await StatusScaleRun.RunAsync(o, results);

@@ -15,6 +15,29 @@ if (args.Length == 4 && args[1] == "Hold")
         int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
 }
 
+// dkmsd-testclient <socket> MaxStatus <count>: <count> concurrent Status calls as wide as the daemon takes (64 kernels, every
+// module), prints "OK calls=N lines=N" or the first failure.
+if (args.Length == 3 && args[1] == "MaxStatus")
+{
+    using var wideChannel = UnixChannel.Create(args[0]);
+    var wideClient = new Dkms.Protocol.V1.Dkms.DkmsClient(wideChannel);
+    var request = new StatusRequest();
+    request.Kernels.Add(Enumerable.Range(0, 64).Select(i => new KernelTarget { Kernel = $"6.1.0-{i}-amd64", Arch = "x86_64" }));
+    var calls = Enumerable.Range(0, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture))
+        .Select(_ => wideClient.StatusAsync(request, deadline: DateTime.UtcNow.AddMinutes(5)).ResponseAsync).ToList();
+    try
+    {
+        var answers = await Task.WhenAll(calls);
+        Console.WriteLine($"OK calls={answers.Length} lines={answers.Sum(a => a.Lines.Count)}");
+    }
+    catch (RpcException e)
+    {
+        Console.WriteLine($"{e.StatusCode} {e.Status.Detail}");
+    }
+
+    return 0;
+}
+
 if (args.Length == 3 && args[1] == "Job")
 {
     using var jobChannel = UnixChannel.Create(args[0]);

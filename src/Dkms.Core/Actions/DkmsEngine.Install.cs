@@ -63,33 +63,47 @@ public sealed partial class DkmsEngine
         // newer copy does not fail the package upgrade); upstream aborts with exit 6. Status and exit codes follow 3.0.10.
         var source = Tree.SourceLink(m, v);
         var preInstallDone = false;
-        foreach (var (spec, file, target, install, report) in checks)
+
+        // All of the package's modules or none: what this install wrote is taken back if a later copy fails (a full
+        // disk), the kernel's originals it archived are put back, and status and remove go on agreeing with the disk.
+        var transaction = new InstallTransaction(this, mv, t, conf);
+        try
         {
-            M.ModuleFile(_out, Path.GetFileName(file));
-            _out.Line(M.SanityCheck);
-            report(_out);
-            if (!install)
+            foreach (var (spec, file, target, install, report) in checks)
             {
-                continue;
-            }
-
-            if (!preInstallDone)
-            {
-                // Before the first file is written, after its checks (where dkms runs it).
-                preInstallDone = true;
-                var pre = await _ctx.Hooks.RunAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct).ConfigureAwait(false);
-                if (pre != 0 && !options.Force)
+                M.ModuleFile(_out, Path.GetFileName(file));
+                _out.Line(M.SanityCheck);
+                report(_out);
+                if (!install)
                 {
-                    throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.PreInstallFailed, M.PreInstallFailed());
+                    continue;
                 }
-            }
 
-            _out.Line(M.OriginalModule);
-            _ctx.Originals.Archive(mv, t, spec, target);
-            M.Installing(_out, Path.GetDirectoryName(target)!, target);
-            InstallFile(file, target);
+                if (!preInstallDone)
+                {
+                    // Before the first file is written, after its checks (where dkms runs it).
+                    preInstallDone = true;
+                    var pre = await _ctx.Hooks.RunAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct).ConfigureAwait(false);
+                    if (pre != 0 && !options.Force)
+                    {
+                        throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.PreInstallFailed, M.PreInstallFailed());
+                    }
+                }
+
+                _out.Line(M.OriginalModule);
+                _ctx.Originals.Archive(mv, t, spec, target);
+                M.Installing(_out, Path.GetDirectoryName(target)!, target);
+                transaction.Keep(target);
+                InstallFile(file, target);
+            }
+        }
+        catch (Exception)
+        {
+            transaction.RollBack();
+            throw;
         }
 
+        transaction.Commit();
         AtomicFiles.ReplaceSymlink(Tree.InstalledLink(m, t.Kernel, t.Arch), Path.Combine(v, t.Kernel, t.Arch));
         await _ctx.Hooks.RunAsync("post_install", "POST_INSTALL", conf.PostInstall, source, ct).ConfigureAwait(false);
         try
@@ -112,10 +126,10 @@ public sealed partial class DkmsEngine
     /// </summary>
     private void InstallFile(string source, string target)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         try
         {
-            AtomicFiles.WriteCopy(source, target, asSymlink: Settings.SymlinkModules);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            _ctx.CopyModule(source, target, Settings.SymlinkModules);
         }
         catch (IOException e)
         {
@@ -132,5 +146,94 @@ public sealed partial class DkmsEngine
         ArgumentNullException.ThrowIfNull(options);
         Phase("depmod");
         await _ctx.Depmod.RunAsync(kernel, options.NoDepmod, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What one install has changed in the install tree so far, to undo it: each target it writes (a file already
+    /// there is kept aside first) and each original it archives.
+    /// </summary>
+    private sealed class InstallTransaction
+    {
+        private const string AsideSuffix = ".dkms-rollback";
+        private readonly DkmsEngine _engine;
+        private readonly ModuleRef _mv;
+        private readonly KernelTarget _t;
+        private readonly DkmsConf _conf;
+        private readonly HashSet<string> _storedBefore;
+        private readonly List<(string Target, string? Aside)> _written = [];
+
+        public InstallTransaction(DkmsEngine engine, ModuleRef mv, KernelTarget t, DkmsConf conf)
+        {
+            _engine = engine;
+            _mv = mv;
+            _t = t;
+            _conf = conf;
+            var store = engine.Tree.OriginalModuleDir(mv.Module, t.Kernel, t.Arch);
+            _storedBefore = Directory.Exists(store)
+                ? Directory.EnumerateFiles(store).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal)
+                : new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        /// <summary>Notes a target about to be written; a module already there is kept aside (a copy, or the same link) until the end.</summary>
+        public void Keep(string target)
+        {
+            string? aside = null;
+            var link = new FileInfo(target).LinkTarget;
+            if (link is not null || File.Exists(target))
+            {
+                aside = target + AsideSuffix;
+                AtomicFiles.DeleteEntry(aside);
+                if (link is not null)
+                {
+                    File.CreateSymbolicLink(aside, link);
+                }
+                else
+                {
+                    File.Copy(target, aside);
+                }
+            }
+
+            _written.Add((target, aside));
+        }
+
+        /// <summary>Everything written stays: the kept-aside copies go.</summary>
+        public void Commit()
+        {
+            foreach (var (_, aside) in _written)
+            {
+                if (aside is not null)
+                {
+                    AtomicFiles.DeleteEntry(aside);
+                }
+            }
+        }
+
+        /// <summary>Takes back what was written, newest first, and puts back the originals this install archived.</summary>
+        public void RollBack()
+        {
+            for (var i = _written.Count - 1; i >= 0; i--)
+            {
+                var (target, aside) = _written[i];
+                try
+                {
+                    if (aside is not null)
+                    {
+                        File.Move(aside, target, overwrite: true);
+                    }
+                    else
+                    {
+                        AtomicFiles.DeleteEntry(target);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // what cannot be taken back is left for uninstall/remove to find; the install still fails
+                }
+            }
+
+            var stored = _storedBefore;
+            _engine._ctx.Originals.Restore(_mv, _t, _conf, name => !stored.Contains(name));
+            _engine._ctx.Originals.DropEmpty(_mv, _t);
+        }
     }
 }

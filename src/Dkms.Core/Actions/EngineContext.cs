@@ -89,4 +89,10 @@ public sealed class EngineContext
     public Depmod Depmod { get; }
 
     internal TarballMaker Tarballs { get; }
+
+    /// <summary>
+    /// Copies a built module into the install tree (source, target, as a symlink): <see cref="AtomicFiles.WriteCopy"/>;
+    /// a test makes it fail midway (a disk that fills up).
+    /// </summary>
+    internal Action<string, string, bool> CopyModule { get; set; } = AtomicFiles.WriteCopy;
 }

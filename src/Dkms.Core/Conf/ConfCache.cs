@@ -9,11 +9,22 @@ namespace Dkms.Core.Conf;
 /// files of the config dir and the kernel configuration (by path, modification time and size, or absence),
 /// and every variable dkms presets. A long-running host answers <c>status</c> without starting bash.
 /// </summary>
-/// <remarks>A file the conf sources by itself (other than the kernel configuration) is not tracked.</remarks>
+/// <remarks>
+/// A file the conf sources by itself (other than the kernel configuration) is not tracked. An evaluation that failed
+/// (a conf that does not finish in time, or is gone) is kept too, under the same key, for <see cref="FailureLifetime"/>:
+/// a caller asking for status again and again does not start it again each time.
+/// </remarks>
 public sealed class ConfCache
 {
+    /// <summary>How long a failed evaluation is answered from memory (a timeout on a busy machine is not forever).</summary>
+    public static readonly TimeSpan FailureLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most of a conf's stderr a cached evaluation keeps (what it prints when read strictly).</summary>
+    public const int MaxStderrChars = 64 * 1024;
+
     private const int MaxEntries = 4096;
     private readonly ConcurrentDictionary<string, DkmsConf> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Errors.DkmsException Error, DateTime Until)> _failures = new(StringComparer.Ordinal);
 
     public int Count => _entries.Count;
 
@@ -32,7 +43,37 @@ public sealed class ConfCache
             return hit;
         }
 
-        var conf = await read().ConfigureAwait(false);
+        if (_failures.TryGetValue(key, out var failed))
+        {
+            if (DateTime.UtcNow < failed.Until)
+            {
+                throw Copy(failed.Error);
+            }
+
+            _failures.TryRemove(key, out _);
+        }
+
+        DkmsConf conf;
+        try
+        {
+            conf = await read().ConfigureAwait(false);
+        }
+        catch (Errors.DkmsException e)
+        {
+            if (_failures.Count >= MaxEntries)
+            {
+                _failures.Clear();
+            }
+
+            _failures[key] = (Copy(e), DateTime.UtcNow + FailureLifetime);
+            throw;
+        }
+
+        if (conf.Stderr.Length > MaxStderrChars)
+        {
+            conf = conf with { Stderr = Cut(conf.Stderr) };
+        }
+
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear(); // stale keys (old stamps) are never read again; start over rather than grow
@@ -42,7 +83,24 @@ public sealed class ConfCache
         return conf;
     }
 
-    public void Clear() => _entries.Clear();
+    public void Clear()
+    {
+        _entries.Clear();
+        _failures.Clear();
+    }
+
+    /// <summary>A new exception saying the same (one object is never thrown on two threads).</summary>
+    private static Errors.DkmsException Copy(Errors.DkmsException e) =>
+        new(e.Kind, e.ExitCode, [.. e.Lines]) { IsWarning = e.IsWarning, AlreadyReported = e.AlreadyReported };
+
+    private static string Cut(string text)
+    {
+        var half = MaxStderrChars / 2;
+        var head = text[..half];
+        var tail = text[^half..];
+        var cut = Encoding.UTF8.GetByteCount(text.AsSpan(half, text.Length - 2 * half));
+        return head + "\n" + Processes.ProcessRunner.CutMarker(cut) + "\n" + tail;
+    }
 
     private static string Key(string confPath, ConfContext ctx, bool strict)
     {

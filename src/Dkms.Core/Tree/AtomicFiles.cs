@@ -123,7 +123,7 @@ internal static class AtomicFiles
         }
     }
 
-    private static void DeleteEntry(string path)
+    internal static void DeleteEntry(string path)
     {
         if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
         {

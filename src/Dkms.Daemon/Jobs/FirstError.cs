@@ -9,19 +9,12 @@ internal static partial class FirstError
     {
         if (buildLog is not null && File.Exists(buildLog))
         {
-            try
+            foreach (var (line, _) in LogLines.Read(buildLog))
             {
-                foreach (var line in File.ReadLines(buildLog))
+                if (CompilerError().IsMatch(line))
                 {
-                    if (CompilerError().IsMatch(line))
-                    {
-                        return line.Trim();
-                    }
+                    return line.Trim();
                 }
-            }
-            catch (IOException)
-            {
-                // fall back to the job's own output
             }
         }
 

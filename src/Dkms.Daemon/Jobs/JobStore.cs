@@ -83,34 +83,9 @@ internal sealed class JobStore(string directory, ILogger logger)
         }
     }
 
-    /// <summary>The persisted log as lines (empty when the job printed nothing).</summary>
-    public List<OutputLine> ReadLines(string id)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(LogPath(id));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-
-        var parts = text.Split('\n');
-        var lines = new List<OutputLine>(parts.Length);
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var last = i == parts.Length - 1;
-            if (last && parts[i].Length == 0)
-            {
-                break;
-            }
-
-            lines.Add(new OutputLine { Stream = OutputStream.Stdout, Text = parts[i], NoNewline = last, JobId = id });
-        }
-
-        return lines;
-    }
+    /// <summary>The persisted log as lines, read as they are used (empty when the job printed nothing).</summary>
+    public IEnumerable<OutputLine> ReadLines(string id) =>
+        LogLines.Read(LogPath(id)).Select(l => new OutputLine { Stream = OutputStream.Stdout, Text = l.Text, NoNewline = l.NoNewline, JobId = id });
 
     public void Delete(string id)
     {

@@ -151,8 +151,11 @@ internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree,
         private readonly TimeProvider _time;
         private readonly Timer _timer;
         private readonly byte[] _buffer = new byte[64 * 1024];
+        private readonly char[] _chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(64 * 1024)];
+        private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
+        private readonly System.Text.StringBuilder _pending = new();
         private FileStream? _stream;
-        private string _pending = string.Empty;
+        private long _cutBytes; // of the line being read, beyond ProcessRunner.MaxLineChars
         private bool _closed;
 
         public BuildLogTail(string path, JobRecord record, JobManager jobs, TimeProvider time)
@@ -166,7 +169,10 @@ internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree,
 
         public string Path { get; }
 
-        /// <summary>Turns new complete lines (all of them when <paramref name="final"/>) into the job's build-log lines.</summary>
+        /// <summary>
+        /// Turns new complete lines (all of them when <paramref name="final"/>) into the job's build-log lines. What
+        /// is held between reads is at most a megabyte of lines and one line cut at <see cref="Core.Processes.ProcessRunner.MaxLineChars"/>.
+        /// </summary>
         public void Read(bool final)
         {
             lock (_gate)
@@ -186,7 +192,12 @@ internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree,
                     int n;
                     while (_stream is not null && (n = _stream.Read(_buffer)) > 0)
                     {
-                        _pending += System.Text.Encoding.UTF8.GetString(_buffer, 0, n);
+                        var count = _decoder.GetChars(_buffer, 0, n, _chars, 0);
+                        Take(_chars.AsSpan(0, count));
+                        if (_pending.Length > 1024 * 1024)
+                        {
+                            Emit(final: false); // a long log goes on in pieces rather than as one string
+                        }
                     }
                 }
                 catch (IOException)
@@ -194,19 +205,75 @@ internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree,
                     // the log went away; the job's own output still tells what happened
                 }
 
-                var end = final ? _pending.Length : _pending.LastIndexOf('\n') + 1;
-                if (end <= 0)
+                Emit(final);
+            }
+        }
+
+        /// <summary>Adds text to what is pending, the line in progress cut at the line limit.</summary>
+        private void Take(ReadOnlySpan<char> text)
+        {
+            var max = Core.Processes.ProcessRunner.MaxLineChars;
+            while (text.Length > 0)
+            {
+                var nl = text.IndexOf('\n');
+                var part = nl < 0 ? text : text[..nl];
+                var lineStart = _pending.Length == 0 ? 0 : LastNewline() + 1;
+                var room = Math.Max(0, max - (_pending.Length - lineStart));
+                _pending.Append(part[..Math.Min(room, part.Length)]);
+                if (part.Length > room)
+                {
+                    _cutBytes += System.Text.Encoding.UTF8.GetByteCount(part[room..]);
+                }
+
+                if (nl < 0)
                 {
                     return;
                 }
 
-                var now = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
-                var lines = _pending[..end].TrimEnd('\n').Split('\n')
-                    .Select(l => new OutputLine { Stream = OutputStream.BuildLog, Text = l, JobId = _record.Id, Time = now })
-                    .ToList();
-                _pending = _pending[end..];
-                _jobs.AppendLines(_record, lines);
+                if (_cutBytes > 0)
+                {
+                    _pending.Append(' ').Append(Core.Processes.ProcessRunner.CutMarker(_cutBytes));
+                    _cutBytes = 0;
+                }
+
+                _pending.Append('\n');
+                text = text[(nl + 1)..];
             }
+        }
+
+        private int LastNewline()
+        {
+            for (var i = _pending.Length - 1; i >= 0; i--)
+            {
+                if (_pending[i] == '\n')
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private void Emit(bool final)
+        {
+            if (final && _cutBytes > 0)
+            {
+                _pending.Append(' ').Append(Core.Processes.ProcessRunner.CutMarker(_cutBytes));
+                _cutBytes = 0;
+            }
+
+            var end = final ? _pending.Length : LastNewline() + 1;
+            if (end <= 0)
+            {
+                return;
+            }
+
+            var now = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
+            var lines = _pending.ToString(0, end).TrimEnd('\n').Split('\n')
+                .Select(l => new OutputLine { Stream = OutputStream.BuildLog, Text = l, JobId = _record.Id, Time = now })
+                .ToList();
+            _pending.Remove(0, end);
+            _jobs.AppendLines(_record, lines);
         }
 
         public void Dispose()

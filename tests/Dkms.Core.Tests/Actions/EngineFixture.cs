@@ -41,6 +41,9 @@ internal sealed class EngineFixture : IDisposable
 
     public DkmsEngine Engine { get; private set; }
 
+    /// <summary>The services of <see cref="Engine"/> (its seams).</summary>
+    public EngineContext Context { get; private set; } = null!;
+
     public static KernelTarget Target { get; } = new(Kernel, Arch);
 
     public string Root => _dir.Path;
@@ -75,7 +78,8 @@ internal sealed class EngineFixture : IDisposable
         Settings = settings ?? Settings;
         var output = new DkmsOutput(_stdout, _stderr);
         var facts = new SystemFacts("5.10.0-1-running", Arch, IsRoot: true, Distribution: "debian");
-        Engine = new DkmsEngine(new EngineContext(Settings, output, null, Processes, facts));
+        Context = new EngineContext(Settings, output, null, Processes, facts);
+        Engine = new DkmsEngine(Context);
         return Engine;
     }
 

@@ -75,4 +75,64 @@ public sealed class InstallTests : IDisposable
         Assert.Contains("Error! Module version 1.0 for hello.ko\nis not newer than what is already found in kernel " + EngineFixture.Kernel + " (2.0).",
             _f.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Install_SecondOfTwoModulesCannotBeCopied_NoneInstalledOriginalPutBackStatusBuiltRemoveClean()
+    {
+        var mv = await _f.AddModuleAsync("pair", "1.0", string.Empty, "alpha", "beta");
+        const string kernelsOwn = "the kernel's own alpha\nversion: 0.9\n";
+        var original = _f.Write($"modules/{EngineFixture.Kernel}/kernel/drivers/misc/alpha.ko", kernelsOwn);
+        Assert.Equal(0, await _f.Engine.BuildAsync(mv, [EngineFixture.Target], ActionOptions.Default));
+        var copies = 0;
+        _f.Context.CopyModule = (source, target, asSymlink) =>
+        {
+            if (++copies == 2)
+            {
+                throw new IOException("No space left on device"); // room for one module only
+            }
+
+            Dkms.Core.Tree.AtomicFiles.WriteCopy(source, target, asSymlink);
+        };
+
+        var code = await _f.Engine.InstallAsync(mv, [EngineFixture.Target], ActionOptions.Default);
+
+        Assert.Equal(6, code);
+        Assert.Equal(2, copies);
+        Assert.False(File.Exists(_f.InstalledFile("alpha")), "the module copied first is taken back");
+        Assert.False(File.Exists(_f.InstalledFile("beta")));
+        Assert.Equal(kernelsOwn, await File.ReadAllTextAsync(original)); // the original it displaced is back
+        Assert.False(Directory.Exists(Path.Combine(_f.Settings.DkmsTree, "pair", "original_module")));
+        Assert.False(_f.Engine.IsInstalled("pair", "1.0", EngineFixture.Kernel, EngineFixture.Arch));
+        Assert.Equal("pair/1.0, " + EngineFixture.Kernel + ", " + EngineFixture.Arch + ": built",
+            (await _f.Engine.StatusAsync(null, null, null)).Single().ToLine());
+        Assert.Empty(Directory.EnumerateFiles(_f.KernelDir, "*.dkms-*", SearchOption.AllDirectories));
+
+        Assert.Equal(0, await _f.NewEngine().RemoveAsync(mv, _f.Engine.BuiltTargets(mv), ActionOptions.Default));
+        Assert.Equal(kernelsOwn, await File.ReadAllTextAsync(original));
+        Assert.DoesNotContain(Directory.EnumerateFiles(_f.KernelDir, "*.ko", SearchOption.AllDirectories), f => f != original);
+    }
+
+    [Fact]
+    public async Task Install_CopyFailsOverAModuleAlreadyThere_ThatModuleKept()
+    {
+        var mv = await _f.AddModuleAsync("pair", "1.0", string.Empty, "alpha", "beta");
+        Assert.Equal(0, await _f.Engine.BuildAsync(mv, [EngineFixture.Target], ActionOptions.Default));
+        var stray = _f.Write($"modules/{EngineFixture.Kernel}/updates/dkms/alpha.ko", "left by an earlier install\n");
+        var copies = 0;
+        _f.Context.CopyModule = (source, target, asSymlink) =>
+        {
+            if (++copies == 2)
+            {
+                throw new IOException("No space left on device");
+            }
+
+            Dkms.Core.Tree.AtomicFiles.WriteCopy(source, target, asSymlink);
+        };
+
+        Assert.Equal(6, await _f.Engine.InstallAsync(mv, [EngineFixture.Target], ActionOptions.Default));
+
+        Assert.Equal("left by an earlier install\n", await File.ReadAllTextAsync(stray));
+        Assert.False(File.Exists(_f.InstalledFile("beta")));
+        Assert.Empty(Directory.EnumerateFiles(_f.KernelDir, "*.dkms-*", SearchOption.AllDirectories));
+    }
 }

@@ -58,5 +58,38 @@ public sealed class ConfCacheTests : IDisposable
         Assert.Equal(5, _reads);
     }
 
+    [Fact]
+    public async Task GetOrReadAsync_EvaluationFails_FailureAnsweredFromMemoryUntilTheConfChanges()
+    {
+        var counter = Path.Combine(_dir.Path, "evaluations");
+        var conf = _dir.Write("m-1.0/dkms.conf", $"echo x >> {counter}\nwhile :; do :; done\n");
+        var ctx = Context() with { Settings = Context().Settings with { ConfTimeout = TimeSpan.FromMilliseconds(300) } };
+
+        for (var i = 0; i < 20; i++)
+        {
+            var e = await Assert.ThrowsAsync<Errors.DkmsException>(() => Get(conf, ctx));
+            Assert.Equal(Errors.DkmsExitCode.BadConf, e.ExitCode);
+        }
+
+        Assert.Single(File.ReadAllLines(counter));
+
+        File.WriteAllText(conf, "PACKAGE_NAME=m\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n");
+        File.SetLastWriteTimeUtc(conf, DateTime.UtcNow.AddMinutes(1));
+        Assert.Equal("m", (await Get(conf, ctx)).PackageName);
+    }
+
+    [Fact]
+    public async Task GetOrReadAsync_ConfFloodsStderr_CachedEvaluationKeepsABoundedStderr()
+    {
+        var conf = _dir.Write("m-1.0/dkms.conf", "PACKAGE_NAME=m\nPACKAGE_VERSION=1.0\nfor i in $(seq 20000); do echo \"noise line $i\" >&2; done\n");
+
+        var read = await Get(conf, Context());
+
+        Assert.True(read.Stderr.Length <= ConfCache.MaxStderrChars + 100, $"{read.Stderr.Length} chars of stderr kept");
+        Assert.StartsWith("noise line 1\n", read.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("noise line 20000\n", read.Stderr, StringComparison.Ordinal);
+        Assert.Contains("bytes cut …]", read.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

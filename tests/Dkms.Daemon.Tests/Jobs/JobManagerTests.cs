@@ -98,4 +98,48 @@ public sealed class JobManagerTests : IDisposable
 
         Assert.Equal("make -j2 KERNELRELEASE=6.1.0-1-amd64 all...\nCC x.o\n\n", File.ReadAllText(jobs.Store.LogPath(job.Id)));
     }
+
+    [Fact]
+    public void AppendLines_ManyMegabytes_MemoryKeepsATailTheLogFileEverything()
+    {
+        var jobs = Manager();
+        using var run = Run();
+        var job = jobs.Create(run, new JobKey());
+        var text = new string('x', 1000);
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            jobs.AppendLines(job, [new OutputLine { Stream = OutputStream.BuildLog, Text = $"{i} {text}" }]);
+        }
+
+        var (lines, _, stop) = job.Follow(follow: false);
+        stop();
+        Assert.NotNull(lines);
+        Assert.True(lines.Sum(l => l.Text.Length) <= JobRecord.MaxCharsInMemory + 2000, $"{lines.Sum(l => l.Text.Length)} chars kept in memory");
+        Assert.Matches(@"^\[… \d+ bytes cut …\]$", lines[0].Text);
+        Assert.StartsWith("19999 ", lines[^1].Text, StringComparison.Ordinal);
+
+        jobs.Finish(job, JobState.Succeeded, 0, string.Empty, null);
+        var (after, _, stopAfter) = job.Follow(follow: false);
+        stopAfter();
+        Assert.Null(after); // a finished job's long output is read from its log file
+        Assert.Equal(20_000, jobs.Store.ReadLines(job.Id).Count());
+        Assert.StartsWith("0 x", jobs.Store.ReadLines(job.Id).First().Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StoreReadLines_LogWithoutNewlines_LinesCut()
+    {
+        var jobs = Manager();
+        using var run = Run();
+        var job = jobs.Create(run, new JobKey());
+        File.WriteAllText(jobs.Store.LogPath(job.Id), "first\n" + new string('x', 1_000_000));
+
+        var lines = jobs.Store.ReadLines(job.Id).ToList();
+
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(("first", false), (lines[0].Text, lines[0].NoNewline));
+        Assert.True(lines[1].NoNewline);
+        Assert.EndsWith($" [… {1_000_000 - Core.Processes.ProcessRunner.MaxLineChars} bytes cut …]", lines[1].Text, StringComparison.Ordinal);
+    }
 }
