@@ -107,7 +107,7 @@ public sealed partial class BuildSandbox
     /// <summary>Null when a sandboxed <c>true</c> runs here; else why not (bubblewrap's own words).</summary>
     public async Task<string?> ProbeAsync(CancellationToken ct = default)
     {
-        var probe = Wrap(new ProcessSpec("true", []), new SandboxView()) with { Timeout = TimeSpan.FromSeconds(10), MergeStderr = true };
+        var probe = Wrap(new ProcessSpec("true", []), new SandboxView()) with { Timeout = TimeSpan.FromSeconds(30), MergeStderr = true };
         var result = await ProcessRunner.Default.RunAsync(probe, ct).ConfigureAwait(false);
         return result.ExitCode == 0 ? null : $"{result.Stdout}{result.Stderr}".Trim() is { Length: > 0 } why ? why : $"exit code {result.ExitCode}";
     }
