@@ -31,6 +31,7 @@ public sealed class CorpusConformanceTests(ConformanceFixture fixture, ITestOutp
         output.WriteLine(fixture.Mode);
         var deb = await fixture.Corpus.FetchAsync(package);
         var work = Directory.CreateTempSubdirectory($"dkmsd-conformance-{package}-").FullName;
+        File.SetUnixFileMode(work, (UnixFileMode)Convert.ToInt32("755", 8)); // as /var/lib/dkms: the build user reaches its build dir
         try
         {
             var source = await DebianCorpus.UnpackAsync(deb, Path.Combine(work, "deb"));

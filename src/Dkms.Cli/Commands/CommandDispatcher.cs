@@ -7,6 +7,7 @@ using Dkms.Core.Configuration;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
+using Dkms.Core.Sandbox;
 using Dkms.Protocol;
 using Grpc.Core;
 
@@ -39,8 +40,20 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
 
         if (args.ShowVersion)
         {
-            await stdout.WriteLineAsync(programName == "dkms" ? Messages.Version : $"dkmsctl {DkmsEngine.ToolVersion} (compatible with {DkmsContract.CompatibleDkmsVersion})")
-                .ConfigureAwait(false);
+            if (programName == "dkms")
+            {
+                await stdout.WriteLineAsync(Messages.Version).ConfigureAwait(false);
+                return 0;
+            }
+
+            // dkmsctl's own: what it is, and the sandbox its in-process builds would use (framework.conf's build_sandbox).
+            var sandbox = await SandboxChoice.ForAsync(await FrameworkConfLoader.LoadAsync(new FrameworkOverrides
+            {
+                DkmsTree = args.DkmsTree,
+                FrameworkConf = args.FrameworkConf,
+            }, cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"dkmsctl {DkmsEngine.ToolVersion} (compatible with {DkmsContract.CompatibleDkmsVersion})\n"
+                + $"build sandbox: {sandbox}{(sandbox.Problem is { } why ? $" (cannot run here: {why})" : string.Empty)}").ConfigureAwait(false);
             return 0;
         }
 

@@ -88,6 +88,9 @@ public sealed partial class DkmsEngine
             .ConfigureAwait(false);
         var log = Path.Combine(build, "make.log");
 
+        // Package code writes the build copy as the build user (sandboxed); given back before the modules are read.
+        var lease = _ctx.PackageCode is { } package ? await package.LendAsync(build).ConfigureAwait(false) : null;
+        using var leased = lease;
         if (conf.Patches.Count > 0)
         {
             Phase("patch");
@@ -99,7 +102,7 @@ public sealed partial class DkmsEngine
             Phase("pre_build");
         }
 
-        await _ctx.Hooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct).ConfigureAwait(false);
+        await _ctx.BuildHooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct).ConfigureAwait(false);
 
         M.BuildingModule(_out);
         await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
@@ -107,6 +110,7 @@ public sealed partial class DkmsEngine
 
         Phase("make", log);
         await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct).ConfigureAwait(false);
+        lease?.Dispose(); // the build is root's again before anything trusted reads it
 
         foreach (var spec in conf.Modules)
         {
@@ -114,6 +118,13 @@ public sealed partial class DkmsEngine
             if (!File.Exists(ko))
             {
                 throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BadBuildResult, M.BuiltModuleMissing(spec.BuiltName + ".ko", t, build, log));
+            }
+
+            // A link out of the build (to a secret, say) would have root copy what it names into the install tree.
+            if (!PathGuard.IsWithin(PathGuard.RealPath(build), PathGuard.RealPath(ko)))
+            {
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BadBuildResult,
+                    $"The built module {spec.BuiltName}.ko is a link out of the build directory {build}; it is not installed.");
             }
         }
 
@@ -124,11 +135,15 @@ public sealed partial class DkmsEngine
             Phase("post_build");
         }
 
-        await _ctx.Hooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
+        // POST_BUILD and the last clean write the build copy again (the modules are published by now).
+        using (_ctx.PackageCode is { } again ? await again.LendAsync(build).ConfigureAwait(false) : null)
+        {
+            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
+            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
+            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
+            await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
+        }
 
-        var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
-        File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
-        await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
         Directory.Delete(build, recursive: true);
     }
 

@@ -5,6 +5,7 @@ using Dkms.Core.Install;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;
 using Dkms.Core.Processes;
+using Dkms.Core.Sandbox;
 using Dkms.Core.Signing;
 using Dkms.Core.Status;
 using Dkms.Core.Tarballs;
@@ -19,12 +20,17 @@ namespace Dkms.Core.Actions;
 public sealed class EngineContext
 {
     public EngineContext(DkmsSettings settings, DkmsOutput output, ConfCache? confCache = null)
-        : this(settings, output, confCache, ProcessRunner.Default, SystemFacts.Host)
+        : this(settings, output, confCache, ProcessRunner.Default, SystemFacts.Host,
+            new PackageCodeRunner(ProcessRunner.Default, settings, output))
     {
     }
 
-    /// <summary>For testing: a fake process runner (make, depmod, modinfo, sign-file) and made-up system facts.</summary>
-    internal EngineContext(DkmsSettings settings, DkmsOutput output, ConfCache? confCache, IProcessRunner processes, SystemFacts facts)
+    /// <summary>
+    /// For testing: a fake process runner (make, depmod, modinfo, sign-file) and made-up system facts; package code
+    /// runs through <paramref name="packageCode"/> (by default the same fake, unsandboxed).
+    /// </summary>
+    internal EngineContext(DkmsSettings settings, DkmsOutput output, ConfCache? confCache, IProcessRunner processes, SystemFacts facts,
+        PackageCodeRunner? packageCode = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         Settings = settings;
@@ -34,11 +40,14 @@ public sealed class EngineContext
         Tree = new DkmsTree(settings);
         State = new TreeState(Tree);
         ConfCache = confCache ?? new ConfCache();
-        Confs = new ModuleConfs(Tree, ConfCache, output, facts.RunningKernel);
+        PackageCode = packageCode;
+        IProcessRunner package = packageCode is null ? processes : packageCode;
+        Confs = new ModuleConfs(Tree, ConfCache, output, facts.RunningKernel, package);
         Log = new BuildLog(settings, output, processes);
         Hooks = new Hooks(settings, output, processes);
+        BuildHooks = new Hooks(settings, output, package);
         Signer = new ModuleSigner(Tree, output, processes);
-        Steps = new BuildSteps(settings, output, Log);
+        Steps = new BuildSteps(settings, output, new BuildLog(settings, output, package));
         Publisher = new ModulePublisher(Tree, Log, Signer, processes);
         Originals = new OriginalModules(Tree, output);
         Versions = new VersionCheck(Tree, processes);
@@ -78,6 +87,12 @@ public sealed class EngineContext
     internal Hooks Hooks { get; }
 
     internal BuildSteps Steps { get; }
+
+    /// <summary>PRE_BUILD and POST_BUILD: package code, run like <see cref="Steps"/> (the other hooks configure the system, as root).</summary>
+    internal Hooks BuildHooks { get; }
+
+    /// <summary>Runs package code in the build sandbox; null when a test runs everything through its fake.</summary>
+    public PackageCodeRunner? PackageCode { get; }
 
     internal ModulePublisher Publisher { get; }
 

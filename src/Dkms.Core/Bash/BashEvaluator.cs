@@ -59,6 +59,7 @@ public static class BashEvaluator
         IReadOnlyDictionary<string, string> presets,
         TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null,
+        IProcessRunner? runner = null,
         CancellationToken cancellationToken = default)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -95,7 +96,7 @@ public static class BashEvaluator
         var args = new List<string> { "--noprofile", "--norc", "-c", Driver, "dkms-eval", string.Join(' ', names) };
         args.AddRange(files);
         var spec = new ProcessSpec("bash", args) { Environment = env, Timeout = timeout };
-        var result = await ProcessRunner.Default.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+        var result = await (runner ?? ProcessRunner.Default).RunAsync(spec, cancellationToken).ConfigureAwait(false);
         if (result.TimedOut)
         {
             throw new DkmsException(DkmsErrorKind.BadConfiguration, DkmsExitCode.BadConf,

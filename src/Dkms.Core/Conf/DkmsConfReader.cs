@@ -63,7 +63,12 @@ public static partial class DkmsConfReader
     /// <see cref="DkmsConf.Errors"/> (see <see cref="RequireValid"/>).
     /// </summary>
     /// <param name="strict">add/build/install checks: zero modules, duplicate names.</param>
-    public static async Task<DkmsConf> ReadAsync(string confPath, ConfContext ctx, bool strict, CancellationToken cancellationToken = default)
+    public static Task<DkmsConf> ReadAsync(string confPath, ConfContext ctx, bool strict, CancellationToken cancellationToken = default) =>
+        ReadAsync(confPath, ctx, strict, runner: null, cancellationToken);
+
+    /// <param name="runner">Runs bash (package code: the engine passes the sandbox's runner); the real one when null.</param>
+    public static async Task<DkmsConf> ReadAsync(string confPath, ConfContext ctx, bool strict, Processes.IProcessRunner? runner,
+        CancellationToken cancellationToken = default)
     {
         if (!File.Exists(confPath))
         {
@@ -89,7 +94,7 @@ public static partial class DkmsConfReader
             ["current_os"] = "Linux",
         };
         var eval = await BashEvaluator.EvaluateAsync(Files(confPath, ctx), Directives, presets, s.ConfTimeout,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            cancellationToken: cancellationToken, runner: runner).ConfigureAwait(false);
 
         var values = new Dictionary<string, BashValue>(eval.Variables, StringComparer.Ordinal);
         foreach (var directive in ctx.Directives.Concat(EnvironmentDirectives()))

@@ -10,7 +10,8 @@ namespace Dkms.Core.Conf;
 /// The engine's reads of a module's dkms.conf for a kernel (through the host's <see cref="ConfCache"/>), and what a
 /// strict read prints: dkms's warnings, once per module/version/kernel/arch and conf, as dkms's read cache does.
 /// </summary>
-internal sealed class ModuleConfs(DkmsTree tree, ConfCache cache, DkmsOutput output, string runningKernel)
+/// <param name="packageCode">Runs the evaluation (bash on the package's dkms.conf): in the build sandbox when there is one.</param>
+internal sealed class ModuleConfs(DkmsTree tree, ConfCache cache, DkmsOutput output, string runningKernel, Processes.IProcessRunner packageCode)
 {
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
@@ -34,7 +35,7 @@ internal sealed class ModuleConfs(DkmsTree tree, ConfCache cache, DkmsOutput out
             Directives = options.Directives,
             RunningKernel = runningKernel,
         };
-        var conf = await Cache.GetOrReadAsync(path, ctx, strict, () => DkmsConfReader.ReadAsync(path, ctx, strict, ct)).ConfigureAwait(false);
+        var conf = await Cache.GetOrReadAsync(path, ctx, strict, () => DkmsConfReader.ReadAsync(path, ctx, strict, packageCode, ct)).ConfigureAwait(false);
         if (strict)
         {
             // dkms caches a read per module/version/kernel/arch and conf, so its warnings print once per process.

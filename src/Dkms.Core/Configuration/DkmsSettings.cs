@@ -63,6 +63,12 @@ public sealed record DkmsSettings
     /// <summary>dkms's <c>running_distribution</c> (e.g. <c>debian</c>).</summary>
     public string Distribution { get; init; } = "debian";
 
+    /// <summary>
+    /// framework.conf's <c>build_sandbox</c>: <c>bwrap</c> (package code runs in bubblewrap as the build user) or
+    /// <c>none</c> (as root, as dkms does); null chooses bwrap when bubblewrap is installed.
+    /// </summary>
+    public string? BuildSandbox { get; init; }
+
     /// <summary>The <c>ADDON_MODULES_DIR</c> destination override, when set.</summary>
     public string? AddonModulesDir { get; init; }
 

@@ -16,7 +16,7 @@ public static class FrameworkConfLoader
         "source_tree", "dkms_tree", "install_tree", "tmp_location", "verbose", "symlink_modules",
         "autoinstall_all_kernels", "modprobe_on_install", "parallel_jobs", "compress_gzip_opts",
         "compress_xz_opts", "compress_zstd_opts", "post_transaction", "sign_file", "mok_signing_key",
-        "mok_certificate", "conf_timeout", "build_timeout",
+        "mok_certificate", "conf_timeout", "build_timeout", "build_sandbox",
     ];
 
     // dkms initialises these itself, so the environment cannot change their defaults.
@@ -98,6 +98,7 @@ public static class FrameworkConfLoader
             MokCertificate = NonEmpty(Get("mok_certificate")),
             ConfTimeout = Seconds(Get("conf_timeout"), "conf_timeout", BashEvaluator.DefaultTimeout),
             BuildTimeout = Seconds(Get("build_timeout"), "build_timeout", DkmsSettings.DefaultBuildTimeout),
+            BuildSandbox = NonEmpty(Get("build_sandbox")),
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
         };
         return settings;

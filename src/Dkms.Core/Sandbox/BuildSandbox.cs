@@ -59,7 +59,12 @@ public sealed partial class BuildSandbox
         }
 
         args.AddRange([$"--nproc={MaxProcesses}", $"--nofile={MaxOpenFiles}", $"--fsize={MaxFileBytes}", "--core=0", "--", Bwrap]);
-        args.AddRange(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/root"]);
+        args.AddRange(["--ro-bind", "/", "/", "--dev", "/dev", .. ProcMount, "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/root"]);
+        foreach (var dir in view.Visible.Where(d => Directory.Exists(d) && (d.StartsWith("/tmp/", StringComparison.Ordinal) || d.StartsWith("/run/", StringComparison.Ordinal))))
+        {
+            args.AddRange(["--ro-bind", dir, dir]); // a tree kept in /tmp (tests, image builds) stays in view
+        }
+
         foreach (var dir in view.HiddenDirectories.Where(Directory.Exists))
         {
             args.AddRange(["--tmpfs", dir]);
@@ -75,7 +80,8 @@ public sealed partial class BuildSandbox
             args.AddRange(["--bind", dir, dir]);
         }
 
-        args.AddRange(["--unshare-all", "--die-with-parent", "--new-session", "--hostname", "dkms-build"]);
+        // No --hostname: systemd's ProtectHostname forbids sethostname even in a UTS namespace of the sandbox's own.
+        args.AddRange(["--unshare-all", "--die-with-parent", "--new-session"]);
         if (step.WorkingDirectory is { } cwd)
         {
             args.AddRange(["--chdir", cwd]);
@@ -99,10 +105,28 @@ public sealed partial class BuildSandbox
         };
     }
 
+    /// <summary>
+    /// How /proc is shown: a procfs of the sandbox's PID namespace, or (where the kernel refuses that mount, as under
+    /// systemd's ProtectKernelTunables, which covers parts of the host's /proc) the host's, read-only.
+    /// </summary>
+    private string[] ProcMount { get; set; } = ["--proc", "/proc"];
+
     /// <summary>Null when a sandboxed <c>true</c> runs here; else why not (bubblewrap's own words).</summary>
     public async Task<string?> ProbeAsync(CancellationToken ct = default)
     {
-        var probe = Wrap(new ProcessSpec("true", []), new SandboxView()) with { Timeout = TimeSpan.FromSeconds(10), MergeStderr = true };
+        var why = await TryAsync(ct).ConfigureAwait(false);
+        if (why?.Contains("Can't mount proc", StringComparison.Ordinal) == true)
+        {
+            ProcMount = ["--ro-bind", "/proc", "/proc"];
+            why = await TryAsync(ct).ConfigureAwait(false);
+        }
+
+        return why;
+    }
+
+    private async Task<string?> TryAsync(CancellationToken ct)
+    {
+        var probe = Wrap(new ProcessSpec("true", []), new SandboxView()) with { Timeout = TimeSpan.FromSeconds(30), MergeStderr = true };
         var result = await ProcessRunner.Default.RunAsync(probe, ct).ConfigureAwait(false);
         return result.ExitCode == 0 ? null : $"{result.Stdout}{result.Stderr}".Trim() is { Length: > 0 } why ? why : $"exit code {result.ExitCode}";
     }

@@ -9,6 +9,9 @@ public sealed record SandboxView
 {
     public IReadOnlyList<string> Writable { get; init; } = [];
 
+    /// <summary>Directories shown read-only even where the sandbox puts an empty directory (its private /tmp, /run).</summary>
+    public IReadOnlyList<string> Visible { get; init; } = [];
+
     public IReadOnlyList<string> HiddenDirectories { get; init; } = [];
 
     public IReadOnlyList<string> HiddenFiles { get; init; } = [];

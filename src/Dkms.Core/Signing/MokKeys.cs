@@ -1,3 +1,4 @@
+using Dkms.Core.Platform;
 using Dkms.Core.Processes;
 using Dkms.Core.Tree;
 
@@ -125,8 +126,14 @@ public static partial class MokKeys
                 File.SetUnixFileMode(newKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 // Certificate first: a crash between the renames leaves a certificate without its key, which
                 // the next call regenerates as a pair (default) or reports (configured).
+                // Both flushed before either name changes, and each directory after: a power loss leaves the old
+                // pair or the new one, never an empty key under the real name.
+                AtomicFiles.FsyncFile(newCert);
+                AtomicFiles.FsyncFile(newKey);
                 File.Move(newCert, certificate, overwrite: replace);
+                Libc.FsyncDirectory(DirectoryOf(certificate));
                 File.Move(newKey, key, overwrite: replace);
+                Libc.FsyncDirectory(DirectoryOf(key));
             }
         }
         catch (System.ComponentModel.Win32Exception)

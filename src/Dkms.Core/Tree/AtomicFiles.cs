@@ -113,7 +113,7 @@ internal static class AtomicFiles
     }
 
     /// <summary>fsync through a read-only descriptor (Linux flushes the file whatever the descriptor's mode).</summary>
-    private static void FsyncFile(string path)
+    public static void FsyncFile(string path)
     {
         var fd = Libc.open(path, 0);
         if (fd >= 0)

@@ -1,5 +1,6 @@
 using Dkms.Core.Actions;
 using Dkms.Core.Platform;
+using Dkms.Core.Sandbox;
 using Dkms.Daemon.Authorization;
 using Dkms.Daemon.Automation;
 using Dkms.Daemon.Events;
@@ -32,11 +33,12 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     /// <summary>ListJobs' page size when the request names none.</summary>
     public const int DefaultPageSize = 100;
 
-    public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext context)
+    public override async Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext context)
     {
         var settings = daemon.Settings;
         var caller = CallerAccessor.Get(context);
-        return Task.FromResult(new GetInfoResponse
+        var sandbox = await SandboxChoice.ForAsync(settings).ConfigureAwait(false);
+        return new GetInfoResponse
         {
             Version = DkmsEngine.ToolVersion,
             CompatibleDkmsVersion = DkmsContract.CompatibleDkmsVersion,
@@ -54,7 +56,8 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
             Pid = Environment.ProcessId,
             SocketActivated = daemon.SocketActivated,
             Caller = CallerMapping.ToProto(caller, policy.MayModify(caller)),
-        });
+            BuildSandbox = sandbox.Problem is { } why ? $"{sandbox} (cannot run here: {why})" : sandbox.ToString(),
+        };
     }
 
     public override async Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)

@@ -34,5 +34,14 @@ internal static class SettingsExtensions
         settings = settings with { Distribution = SystemInfo.Distribution() ?? settings.Distribution };
         app.Services.GetRequiredService<DaemonContext>().Initialize(settings, time.GetUtcNow());
         SettingsLog.SettingsLoaded(app.Logger, settings.DkmsTree, settings.SourceTree, settings.InstallTree, settings.FrameworkConf);
+        var sandbox = await Core.Sandbox.SandboxChoice.ForAsync(settings).ConfigureAwait(false); // said once, at start
+        if (sandbox.Problem is { } problem)
+        {
+            SettingsLog.SandboxUnavailable(app.Logger, sandbox.ToString(), problem);
+        }
+        else
+        {
+            SettingsLog.Sandbox(app.Logger, sandbox.ToString());
+        }
     }
 }

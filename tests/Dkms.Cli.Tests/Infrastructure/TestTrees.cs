@@ -9,6 +9,7 @@ internal sealed class TestTrees : IDisposable
     public TestTrees(bool withHeaders = true)
     {
         Root = Directory.CreateTempSubdirectory("dkmsd-it-").FullName;
+        File.SetUnixFileMode(Root, (UnixFileMode)Convert.ToInt32("755", 8)); // as /var/lib/dkms: the build user reaches its build dir
         Directory.CreateDirectory(DkmsTree);
         Directory.CreateDirectory(SourceTree);
         Directory.CreateDirectory(EtcDir);

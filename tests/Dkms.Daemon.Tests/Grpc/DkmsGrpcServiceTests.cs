@@ -66,6 +66,7 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         Assert.False(info.Caller.MayModify);
         Assert.Equal(Environment.ProcessId, info.Pid);
         Assert.StartsWith("dkmsd-", info.Version, StringComparison.Ordinal);
+        Assert.StartsWith("bwrap as ", info.BuildSandbox, StringComparison.Ordinal); // bubblewrap is a test prerequisite
     }
 
     [Fact]

@@ -39,6 +39,7 @@ internal sealed class DebianRoot
         {
             "systemd", "systemd-sysv", "dbus", "apt", "build-essential", "kmod", "openssl", "dpkg-dev", "patch",
             "libxtables-dev", "bzip2",
+            "bubblewrap",       // dkmsd's build sandbox (a Depends: the image holds it, as apt would fetch it)
             "lsb-release",      // dkms pre-depends on it
             "initramfs-tools",  // kernel images run their postinst.d hooks as on a real system
             "zstd",             // initramfs-tools' default compressor (a Recommends, so not pulled in by itself)

@@ -1,0 +1,69 @@
+using Dkms.Core.Configuration;
+using Dkms.Core.Output;
+using Dkms.Core.Processes;
+using Dkms.Core.Validation;
+
+namespace Dkms.Core.Sandbox;
+
+/// <summary>
+/// Runs package code (dkms.conf, PATCH, PRE_BUILD, MAKE, CLEAN, POST_BUILD) in the sandbox framework.conf chose
+/// (<see cref="SandboxChoice"/>): a step in a module's build directory may write there and nowhere else; dkmsd's
+/// state, the tree's locks and the MOK private key are not there at all. With <c>build_sandbox="none"</c> it runs
+/// the step as it is, and says so once.
+/// </summary>
+public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings settings, DkmsOutput output) : IProcessRunner
+{
+    private static int _warnedUnsandboxed;
+
+    public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken = default)
+    {
+        var sandbox = await SandboxAsync().ConfigureAwait(false);
+        return await inner.RunAsync(sandbox is null ? spec : sandbox.Wrap(spec, ViewFor(spec)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Hands a build directory to the build user for the steps that write it (nothing to do unsandboxed).</summary>
+    public async Task<IDisposable> LendAsync(string directory) =>
+        await SandboxAsync().ConfigureAwait(false) is { } sandbox ? sandbox.Lend(directory) : NoLease.Instance;
+
+    /// <summary>The view of one step: its working directory writable when it is a build directory of the dkms tree.</summary>
+    public SandboxView ViewFor(ProcessSpec spec)
+    {
+        var tree = Path.GetFullPath(settings.DkmsTree);
+        var cwd = spec.WorkingDirectory is { } d ? Path.GetFullPath(d) : null;
+        var isBuildDir = cwd is not null && Path.GetFileName(cwd) == "build" && cwd.StartsWith(tree + "/", StringComparison.Ordinal);
+        // The trees, and the directories of the files and directories a step is given (a dkms.conf read from a path).
+        // Real paths (a link is bound where it leads), and none inside another: each shows once.
+        var given = spec.Arguments.Where(a => a.StartsWith('/') && (File.Exists(a) || Directory.Exists(a)))
+            .Select(a => Directory.Exists(a) ? a : Path.GetDirectoryName(a)!);
+        var visible = new[] { tree, settings.SourceTree, settings.InstallTree }.Concat(given).Concat(cwd is null ? [] : [cwd])
+            .Where(Directory.Exists).Select(PathGuard.RealPath).Distinct(StringComparer.Ordinal).ToList();
+        return new SandboxView
+        {
+            Writable = isBuildDir ? [cwd!] : [],
+            Visible = [.. visible.Where(d => !visible.Any(o => o != d && PathGuard.IsWithin(o, d)))],
+            HiddenDirectories = [Path.Combine(tree, ".dkmsd"), Path.Combine(tree, ".locks")],
+            HiddenFiles = [.. new[] { settings.MokSigningKey, Path.Combine(tree, "mok.key") }.OfType<string>().Distinct(StringComparer.Ordinal)],
+        };
+    }
+
+    private async Task<BuildSandbox?> SandboxAsync()
+    {
+        var choice = await SandboxChoice.ForAsync(settings).ConfigureAwait(false);
+        var sandbox = choice.Require();
+        if (sandbox is null && settings.BuildSandbox == SandboxChoice.None && Interlocked.Exchange(ref _warnedUnsandboxed, 1) == 0)
+        {
+            output.ErrLine("Warning: build_sandbox=\"none\": dkms.conf, its scripts and make run as root, unconfined.");
+        }
+
+        return sandbox;
+    }
+
+    private sealed class NoLease : IDisposable
+    {
+        public static readonly NoLease Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}
