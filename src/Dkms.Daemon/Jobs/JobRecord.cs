@@ -126,7 +126,13 @@ internal sealed class JobRecord
                 return (lines, null, static () => { });
             }
 
-            var channel = Channel.CreateUnbounded<OutputLine>(new UnboundedChannelOptions { SingleReader = true });
+            // A follower that does not read (a `logs --follow` left stopped) holds at most this many lines; it loses the
+            // oldest unread ones, as the log file keeps them all.
+            var channel = Channel.CreateBounded<OutputLine>(new BoundedChannelOptions(MaxLinesInMemory)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.DropOldest,
+            });
             _followers.Add(channel);
             return (lines, channel.Reader, () =>
             {

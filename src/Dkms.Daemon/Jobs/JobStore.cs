@@ -56,6 +56,10 @@ internal sealed class JobStore(string directory, ILogger logger)
             }
 
             File.Move(tmp, path, overwrite: true);
+            if (job.FinishedAt is not null)
+            {
+                Core.Platform.Durability.FlushDirectory(Directory); // a finished job's record survives a power loss
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
