@@ -85,7 +85,7 @@ internal sealed record BenchOptions
             LimitsOnly = limits,
             RepositoryRoot = repo,
             OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "bench")),
-            WorkDir = Path.GetFullPath(work ?? Directory.CreateTempSubdirectory("dkms-bench-").FullName),
+            WorkDir = Path.GetFullPath(work ?? Traversable(Directory.CreateTempSubdirectory("dkms-bench-").FullName)),
             Dkmsd = Path.GetFullPath(dkmsd ?? Path.Combine(repo, "artifacts", "aot", "dkmsd")),
             Dkmsctl = Path.GetFullPath(dkmsctl ?? Path.Combine(repo, "artifacts", "aot", "dkmsctl")),
             CorpusCache = cache ?? (Environment.GetEnvironmentVariable("DKMSD_CORPUS_CACHE") is { Length: > 0 } c ? c : "/var/cache/dkmsd-corpus"),
@@ -103,5 +103,12 @@ internal sealed record BenchOptions
         }
 
         throw new InvalidOperationException("Run from inside the repository or pass --repo.");
+    }
+
+    /// <summary>A work directory the build sandbox's user can walk through to its trees (as /var/lib/dkms is 0755).</summary>
+    private static string Traversable(string dir)
+    {
+        File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32("755", 8));
+        return dir;
     }
 }

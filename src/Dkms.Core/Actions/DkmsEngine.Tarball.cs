@@ -36,6 +36,8 @@ public sealed partial class DkmsEngine
         }
 
         var temp = Directory.CreateTempSubdirectory("dkms.").FullName;
+        // Package content only: the sandboxed build user evaluates the dkms.conf inside (a 0700 directory would hide it).
+        File.SetUnixFileMode(temp, (UnixFileMode)Convert.ToInt32("755", 8));
         try
         {
             // Check and extract one private copy, so the file cannot change between the two.
@@ -46,6 +48,7 @@ public sealed partial class DkmsEngine
             Directory.CreateDirectory(tree);
             await _ctx.Log.RunToolAsync("tar", ["-xaf", copy, "-C", tree, "--no-same-owner"], $"Extracting {archive} failed", DkmsExitCode.BadBuildResult, ct)
                 .ConfigureAwait(false);
+            OpenDirectories(tree);
             if (!Directory.Exists(Path.Combine(tree, MainTree)))
             {
                 var conf = FileWalker.Files(tree, n => n == "dkms.conf").OrderBy(p => p.Count(c => c == '/')).ThenBy(p => p, StringComparer.Ordinal)
@@ -163,6 +166,20 @@ public sealed partial class DkmsEngine
 
                 AtomicFiles.PublishDirectory(staging, target);
             }
+        }
+    }
+
+    /// <summary>
+    /// Lets others through and read the extracted directories: an archive made in a 0700 mktemp directory (dkms's, and
+    /// ours) carries that mode on its "./", and the sandboxed build user must read the dkms.conf inside.
+    /// </summary>
+    private static void OpenDirectories(string root)
+    {
+        const UnixFileMode open = UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(root, File.GetUnixFileMode(root) | open);
+        foreach (var dir in new DirectoryInfo(root).EnumerateDirectories("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+        {
+            dir.UnixFileMode |= open;
         }
     }
 }

@@ -131,6 +131,8 @@ public sealed class ConfFeatureTests : IDisposable
     [Fact]
     public async Task Build_KilledMidBuild_TreeConsistentAndRebuildWorks()
     {
+        // Unsandboxed (dkms's way), a killed dkmsctl's build group outlives it: the next build must stop it.
+        File.WriteAllText(_t.FrameworkConf, "build_sandbox=\"none\"\n");
         var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];
         var mod = _t.Module("crash").File_("slow.sh", $"#!/bin/sh\nsh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
         Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
@@ -161,6 +163,41 @@ public sealed class ConfFeatureTests : IDisposable
         Assert.Contains("Stopped a build of crash/1.0 left running by a process that was killed.", rebuild.Stderr, StringComparison.Ordinal);
         Assert.Empty(ProcessesWith(marker));
         Assert.EndsWith(": built\n", (await _t.RunAsync("status")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_KilledMidBuild_Sandboxed_NothingOutlivesIt()
+    {
+        var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];
+        var mod = _t.Module("crash").File_("slow.sh", $"#!/bin/sh\nsetsid sh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
+        Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
+        var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment[DkmsCtl.OfflineVariable] = "1";
+        foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using (var victim = Process.Start(psi)!)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (ProcessesWith(marker).Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100); // PRE_BUILD is running, in a session of its own
+            }
+
+            Assert.NotEmpty(ProcessesWith(marker));
+            victim.Kill(); // SIGKILL: no cleanup of any kind runs
+            await victim.WaitForExitAsync();
+        }
+
+        for (var i = 0; i < 50 && ProcessesWith(marker).Count > 0; i++)
+        {
+            await Task.Delay(100); // the sandbox's PID namespace ends with its parent
+        }
+
+        Assert.Empty(ProcessesWith(marker));
+        Assert.Equal("crash/1.0: added\n", (await _t.RunAsync("status")).Stdout);
     }
 
     private static List<int> ProcessesWith(string marker) =>
