@@ -89,7 +89,7 @@ public sealed partial class DkmsEngine
         var log = Path.Combine(build, "make.log");
 
         // Package code writes the build copy as the build user (sandboxed); given back before the modules are read.
-        var lease = _ctx.PackageCode is { } package ? await package.LendAsync(build).ConfigureAwait(false) : null;
+        var lease = _ctx.PackageCode is { } package ? await package.LendBuildAsync(build).ConfigureAwait(false) : null;
         using var leased = lease;
         if (conf.Patches.Count > 0)
         {
@@ -136,7 +136,7 @@ public sealed partial class DkmsEngine
         }
 
         // POST_BUILD and the last clean write the build copy again (the modules are published by now).
-        using (_ctx.PackageCode is { } again ? await again.LendAsync(build).ConfigureAwait(false) : null)
+        using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
         {
             await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
             var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);

@@ -39,11 +39,54 @@ public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings setting
             .Where(Directory.Exists).Select(PathGuard.RealPath).Distinct(StringComparer.Ordinal).ToList();
         return new SandboxView
         {
-            Writable = isBuildDir ? [cwd!] : [],
+            Writable = isBuildDir ? [cwd!, .. OwnSource(cwd!)] : [],
             Visible = [.. visible.Where(d => !visible.Any(o => o != d && PathGuard.IsWithin(o, d)))],
             HiddenDirectories = [Path.Combine(tree, ".dkmsd"), Path.Combine(tree, ".locks")],
             HiddenFiles = [.. new[] { settings.MokSigningKey, Path.Combine(tree, "mok.key") }.OfType<string>().Distinct(StringComparer.Ordinal)],
         };
+    }
+
+    /// <summary>
+    /// The module's own source directory (where <c>source</c> beside the build directory leads, inside the source tree):
+    /// some packages build in it, as dkms lets them (west-chamber links and makes in /usr/src/&lt;module&gt;-&lt;version&gt;).
+    /// </summary>
+    public IEnumerable<string> OwnSource(string buildDirectory)
+    {
+        var link = Path.Combine(Path.GetDirectoryName(buildDirectory)!, "source");
+        if (!Directory.Exists(link))
+        {
+            yield break;
+        }
+
+        var real = PathGuard.RealPath(link);
+        var sources = PathGuard.RealPath(settings.SourceTree);
+        if (real != sources && PathGuard.IsWithin(sources, real))
+        {
+            yield return real;
+        }
+    }
+
+    /// <summary>Hands the build directory and the module's own source to the build user for the steps that write them.</summary>
+    public async Task<IDisposable> LendBuildAsync(string buildDirectory)
+    {
+        var leases = new List<IDisposable> { await LendAsync(buildDirectory).ConfigureAwait(false) };
+        foreach (var source in OwnSource(buildDirectory))
+        {
+            leases.Add(await LendAsync(source).ConfigureAwait(false));
+        }
+
+        return new Leases(leases);
+    }
+
+    private sealed class Leases(List<IDisposable> all) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var lease in all)
+            {
+                lease.Dispose();
+            }
+        }
     }
 
     private async Task<BuildSandbox?> SandboxAsync()
