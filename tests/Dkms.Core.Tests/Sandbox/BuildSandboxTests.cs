@@ -36,7 +36,13 @@ public sealed class BuildSandboxTests : IDisposable
 
     private async Task<ProcessResult> RunAsync(string script, TimeSpan? timeout = null)
     {
-        var spec = _sandbox.Wrap(new ProcessSpec("bash", ["-c", script]) { WorkingDirectory = Build, Timeout = timeout, MergeStderr = true }, View);
+        // Bounded even when the test expects an end of its own: a sandbox that outlives its step fails, never hangs.
+        var spec = _sandbox.Wrap(new ProcessSpec("bash", ["-c", script])
+        {
+            WorkingDirectory = Build,
+            Timeout = timeout ?? TimeSpan.FromSeconds(60),
+            MergeStderr = true,
+        }, View);
         using (_sandbox.Lend(Build))
         {
             return await ProcessRunner.Default.RunAsync(spec);
@@ -89,6 +95,7 @@ public sealed class BuildSandboxTests : IDisposable
         var marker = $"{Random.Shared.Next(100_000, 999_999)}.5";
         var r = await RunAsync($"setsid sleep {marker} </dev/null >/dev/null 2>&1 & disown; echo started");
 
+        Assert.False(r.TimedOut, "the sandbox outlived its step");
         Assert.Equal("started\n", r.Stdout);
         Assert.Empty(await SurvivorsAsync(marker));
     }
