@@ -81,7 +81,8 @@ public sealed partial class BuildSandbox
         }
 
         // No --hostname: systemd's ProtectHostname forbids sethostname even in a UTS namespace of the sandbox's own.
-        args.AddRange(["--unshare-all", "--die-with-parent", "--new-session"]);
+        // --as-pid-1: the step itself is the namespace's init, so when it ends the kernel ends everything it left behind.
+        args.AddRange(["--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1"]);
         if (step.WorkingDirectory is { } cwd)
         {
             args.AddRange(["--chdir", cwd]);
