@@ -136,24 +136,7 @@ public sealed class ConfFeatureTests : IDisposable
         var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];
         var mod = _t.Module("crash").File_("slow.sh", $"#!/bin/sh\nsh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
         Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
-        var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment[DkmsCtl.OfflineVariable] = "1";
-        foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using (var victim = Process.Start(psi)!)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (ProcessesWith(marker).Count == 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100); // PRE_BUILD is running
-            }
-
-            victim.Kill(); // SIGKILL: no cleanup of any kind runs
-            await victim.WaitForExitAsync();
-        }
+        await KillMidPreBuildAsync(marker);
 
         Assert.Equal("crash/1.0: added\n", (await _t.RunAsync("status")).Stdout);
         Assert.NotEmpty(ProcessesWith(marker)); // the killed dkmsctl's build group lives on in its own session
@@ -171,25 +154,7 @@ public sealed class ConfFeatureTests : IDisposable
         var marker = "dkmsd-orphan-" + Guid.NewGuid().ToString("N")[..8];
         var mod = _t.Module("crash").File_("slow.sh", $"#!/bin/sh\nsetsid sh -c 'sleep 300; : {marker}'\n", executable: true).Conf("PRE_BUILD=\"slow.sh\"");
         Assert.Equal(0, (await _t.RunAsync("add", mod.Dir)).ExitCode);
-        var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment[DkmsCtl.OfflineVariable] = "1";
-        foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using (var victim = Process.Start(psi)!)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (ProcessesWith(marker).Count == 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100); // PRE_BUILD is running, in a session of its own
-            }
-
-            Assert.NotEmpty(ProcessesWith(marker));
-            victim.Kill(); // SIGKILL: no cleanup of any kind runs
-            await victim.WaitForExitAsync();
-        }
+        await KillMidPreBuildAsync(marker);
 
         for (var i = 0; i < 50 && ProcessesWith(marker).Count > 0; i++)
         {
@@ -198,6 +163,28 @@ public sealed class ConfFeatureTests : IDisposable
 
         Assert.Empty(ProcessesWith(marker));
         Assert.Equal("crash/1.0: added\n", (await _t.RunAsync("status")).Stdout);
+    }
+
+    /// <summary>Starts <c>build crash/1.0</c> in-process, waits until its PRE_BUILD runs (a process with <paramref name="marker"/>), then SIGKILLs dkmsctl.</summary>
+    private async Task KillMidPreBuildAsync(string marker)
+    {
+        var psi = new ProcessStartInfo(DkmsCtl.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment[DkmsCtl.OfflineVariable] = "1";
+        foreach (var a in _t.TreeArgs.Concat(["build", "crash/1.0", "-k", _t.Kernel]))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var victim = Process.Start(psi)!;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (ProcessesWith(marker).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100); // PRE_BUILD is running
+        }
+
+        Assert.NotEmpty(ProcessesWith(marker));
+        victim.Kill(); // SIGKILL: no cleanup of any kind runs
+        await victim.WaitForExitAsync();
     }
 
     private static List<int> ProcessesWith(string marker) =>
