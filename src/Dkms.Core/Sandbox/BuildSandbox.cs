@@ -215,7 +215,8 @@ public sealed partial class BuildSandbox
         public void Dispose() => Interlocked.Exchange(ref _giveBack, null)?.Invoke();
     }
 
-    private sealed class NoLease : IDisposable
+    /// <summary>The lease of nothing (no drop to a build user, or no sandbox at all).</summary>
+    internal sealed class NoLease : IDisposable
     {
         public static readonly NoLease Instance = new();
 

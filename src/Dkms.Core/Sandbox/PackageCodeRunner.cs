@@ -21,9 +21,9 @@ public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings setting
         return await inner.RunAsync(sandbox is null ? spec : sandbox.Wrap(spec, ViewFor(spec)), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Hands a build directory to the build user for the steps that write it (nothing to do unsandboxed).</summary>
-    public async Task<IDisposable> LendAsync(string directory) =>
-        await SandboxAsync().ConfigureAwait(false) is { } sandbox ? sandbox.Lend(directory) : NoLease.Instance;
+    /// <summary>Hands a directory to the build user for the steps that write it (nothing to do unsandboxed).</summary>
+    private async Task<IDisposable> LendAsync(string directory) =>
+        await SandboxAsync().ConfigureAwait(false) is { } sandbox ? sandbox.Lend(directory) : BuildSandbox.NoLease.Instance;
 
     /// <summary>The view of one step: its working directory writable when it is a build directory of the dkms tree.</summary>
     public SandboxView ViewFor(ProcessSpec spec)
@@ -99,14 +99,5 @@ public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings setting
         }
 
         return sandbox;
-    }
-
-    private sealed class NoLease : IDisposable
-    {
-        public static readonly NoLease Instance = new();
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -37,6 +37,21 @@ internal sealed class ReadAccess(AuthorizationPolicy policy, DaemonContext daemo
     public bool MaySee(CallerCredentials? caller, Job job) =>
         IsOwn(caller, job) || MaySeeModule(caller, job.Key?.Module);
 
+    /// <summary>
+    /// <see cref="MaySeeModule"/> for one call that asks about many entries (a job list, a status): each module's
+    /// directories are looked at once; null when the caller sees everything.
+    /// </summary>
+    public Func<string?, bool>? ModuleFilter(CallerCredentials? caller)
+    {
+        if (SeesEverything(caller))
+        {
+            return null;
+        }
+
+        var seen = new Dictionary<string, bool>(StringComparer.Ordinal);
+        return module => seen.TryGetValue(module ?? string.Empty, out var ok) ? ok : seen[module ?? string.Empty] = MaySeeModule(caller, module);
+    }
+
     /// <summary>The job as <paramref name="caller"/> may see it: without who asked for it, unless it asked.</summary>
     public Job ForCaller(CallerCredentials? caller, Job job)
     {
@@ -88,7 +103,8 @@ internal sealed class ReadAccess(AuthorizationPolicy policy, DaemonContext daemo
         return module is null || MaySeeModule(caller, module) ? e : null; // kernel events: /lib/modules is public
     }
 
-    private static bool IsOwn(CallerCredentials? caller, Job job) =>
+    /// <summary>True when <paramref name="caller"/> asked for <paramref name="job"/>.</summary>
+    public static bool IsOwn(CallerCredentials? caller, Job job) =>
         caller is not null && job.RequestedBy is { } by && by.Uid == caller.Uid;
 
     /// <summary>As the kernel would let the caller list <paramref name="directory"/>: search on every directory above, read and search on it.</summary>

@@ -73,7 +73,7 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         var caller = CallerAccessor.Get(context);
         var response = new StatusResponse();
         var entries = await status.RunAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels, response.Lines,
-            access.SeesEverything(caller) ? null : m => access.MaySeeModule(caller, m), context.CancellationToken).ConfigureAwait(false);
+            access.ModuleFilter(caller), context.CancellationToken).ConfigureAwait(false);
         response.Entries.Add(entries.Select(ProtoMapping.ToProto));
         return response;
     }
@@ -82,7 +82,9 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     {
         // Only the jobs the caller could see in the tree itself (ReadAccess), before paging.
         var caller = CallerAccessor.Get(context);
-        var all = jobs.List([.. request.States], NullIfEmpty(request.Module)).Where(j => access.MaySee(caller, j)).ToList();
+        var mayList = access.ModuleFilter(caller);
+        var all = jobs.List([.. request.States], NullIfEmpty(request.Module))
+            .Where(j => mayList is null || ReadAccess.IsOwn(caller, j) || mayList(j.Key?.Module)).ToList();
         var after = request.PageToken.Length > 0 ? JobStore.Number(request.PageToken) : long.MaxValue;
         var size = request.PageSize > 0 ? (int)Math.Min(request.PageSize, 1000) : DefaultPageSize;
         var page = all.Where(j => JobStore.Number(j.Id) < after).Take(size + 1).ToList();

@@ -16,13 +16,12 @@ internal sealed class StatusQuery(DaemonContext daemon, StatusState state, TimeP
     /// list in the tree itself).
     /// </summary>
     public async Task<IReadOnlyList<StatusEntry>> RunAsync(string? module, string? version, IReadOnlyList<KernelTarget>? kernels,
-        ICollection<OutputLine> lines, Func<string, bool>? mayList, CancellationToken ct)
+        ICollection<OutputLine> lines, Func<string?, bool>? mayList, CancellationToken ct)
     {
         IReadOnlyList<StatusEntry> entries = await state.StatusAsync(module, version, kernels, ct).ConfigureAwait(false);
         if (mayList is not null)
         {
-            var allowed = new Dictionary<string, bool>(StringComparer.Ordinal);
-            entries = [.. entries.Where(e => allowed.TryGetValue(e.Module, out var ok) ? ok : allowed[e.Module] = mayList(e.Module))];
+            entries = [.. entries.Where(e => mayList(e.Module))];
         }
 
         new DkmsEngine(daemon.Settings, OutputCapture.Into(lines, time).Output, daemon.ConfCache).PrintStatus(entries);

@@ -1,4 +1,7 @@
+using Dkms.Core.Configuration;
 using Dkms.Daemon.Authorization;
+using Dkms.Daemon.Options;
+using Dkms.Daemon.Settings;
 
 namespace Dkms.Daemon.Tests.Authorization;
 
@@ -49,5 +52,20 @@ public sealed class ReadAccessTests : IDisposable
         File.SetUnixFileMode(_root.FullName, (UnixFileMode)Convert.ToInt32("754", 8));
         Assert.False(ReadAccess.CanList(Caller(65534, 65534), dir));
         Assert.False(ReadAccess.CanList(null, dir)); // an unknown caller is "others"
+    }
+
+    [Fact]
+    public void ReadGroup_SeesATreeClosedToOthers_OthersDoNot()
+    {
+        var tree = Dir("0700", 0, 0);
+        var context = new DaemonContext();
+        context.Initialize(new DkmsSettings { DkmsTree = tree }, DateTimeOffset.UnixEpoch);
+        var options = Microsoft.Extensions.Options.Options.Create(new DaemonOptions { ReadGid = 4242 });
+        var access = new ReadAccess(new AuthorizationPolicy(options), context, options);
+
+        Assert.True(access.MaySeeModule(Caller(65534, 65534, 4242), "hello"));
+        Assert.False(access.MaySeeModule(Caller(65534, 65534), "hello"));
+        Assert.Null(access.ModuleFilter(Caller(0, 0))); // root: no filter at all
+        Assert.False(access.ModuleFilter(Caller(65534, 65534))!("hello"));
     }
 }
