@@ -65,7 +65,7 @@ public sealed class BuildSandboxTests : IDisposable
         File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _dir.Write("mok.key", "PRIVATE KEY\n");
         _dir.Write("tree/other/1.0/source/dkms.conf", "another module\n");
-        _dir.Write("hosttmp-marker", string.Empty);
+        _dir.Write("hosttmp-marker", "readable by anyone, outside the sandbox's /tmp\n");
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -78,11 +78,14 @@ public sealed class BuildSandboxTests : IDisposable
             cat {{_dir.Path}}/tree/other/1.0/source/dkms.conf 2>/dev/null || echo "tree hidden"
             (exec 3<>/dev/tcp/127.0.0.1/{{port}}) 2>/dev/null && echo "connected" || echo "no network"
             { echo built > module.ko; } 2>/dev/null && echo "build dir writable"
+            cat {{_dir.Path}}/hosttmp-marker >/dev/null 2>&1 && echo "host /tmp seen" || echo "private /tmp"
+            echo "limits $(ulimit -Hu) $(ulimit -Hn) $(ulimit -Hc)"
             """);
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(
-            $"uid={_sandbox.DropTo!.Uid}\noutside read-only\nsecret unreadable\nkey hidden\ntree hidden\nno network\nbuild dir writable\n",
+            $"uid={_sandbox.DropTo!.Uid}\noutside read-only\nsecret unreadable\nkey hidden\ntree hidden\nno network\nbuild dir writable\n"
+            + $"private /tmp\nlimits {BuildSandbox.MaxProcesses} {BuildSandbox.MaxOpenFiles} 0\n",
             r.Stdout);
         Assert.False(File.Exists(Path.Combine(outside, "x")));
         Assert.Equal("built\n", File.ReadAllText(Path.Combine(Build, "module.ko")));
