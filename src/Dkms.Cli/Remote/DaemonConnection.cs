@@ -10,12 +10,19 @@ namespace Dkms.Cli.Remote;
 /// <summary>A gRPC channel to dkmsd's Unix socket (HTTP/2 with prior knowledge, as dkmsd listens).</summary>
 internal sealed class DaemonConnection : IDisposable
 {
-    private DaemonConnection(string socketPath)
+    private Stream? _probe;
+
+    private DaemonConnection(string socketPath, Stream? probe = null)
     {
         SocketPath = socketPath;
+        _probe = probe;
         Channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectAsync(socketPath, ct) },
+            // The first connection is the one that found the daemon: one connect and one accept fewer per command.
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectCallback = (_, ct) => Interlocked.Exchange(ref _probe, null) is { } first ? ValueTask.FromResult(first) : ConnectAsync(socketPath, ct),
+            },
         });
         Client = new V1.Dkms.DkmsClient(Channel);
     }
@@ -37,9 +44,10 @@ internal sealed class DaemonConnection : IDisposable
     /// <summary>A connection when something accepts on the socket; otherwise null and why not.</summary>
     public static async Task<(DaemonConnection? Connection, string? Problem)> TryOpenAsync(string socketPath, CancellationToken ct)
     {
+        Stream probe;
         try
         {
-            await using var probe = await ConnectAsync(socketPath, ct).ConfigureAwait(false);
+            probe = await ConnectAsync(socketPath, ct).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
@@ -56,7 +64,7 @@ internal sealed class DaemonConnection : IDisposable
             return (null, $"cannot connect to {socketPath}: {e.Message}");
         }
 
-        return (new DaemonConnection(socketPath), null);
+        return (new DaemonConnection(socketPath, probe), null);
     }
 
     /// <summary>
@@ -123,7 +131,11 @@ internal sealed class DaemonConnection : IDisposable
         return exit;
     }
 
-    public void Dispose() => Channel.Dispose();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _probe, null)?.Dispose(); // never used: the command needed no call
+        Channel.Dispose();
+    }
 
     private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken ct)
     {

@@ -14,7 +14,12 @@ internal static class RemoteStatus
     public static async Task<int> RunAsync(DaemonConnection daemon, DkmsArguments args, DkmsOutput output, TextWriter stdout, TextWriter stderr,
         CancellationToken ct)
     {
-        var request = new StatusRequest { Module = args.Module ?? string.Empty, Version = args.Version ?? string.Empty };
+        var request = new StatusRequest
+        {
+            Module = args.Module ?? string.Empty,
+            Version = args.Version ?? string.Empty,
+            View = args.Json || args.Quiet ? StatusView.Entries : StatusView.Lines, // half the answer to move and parse
+        };
         request.Kernels.Add(CommandBuilder.Targets(args).Where(k => k.Kernel.Length > 0).Select(t => ProtoMapping.ToProto(t)!));
         StatusResponse response;
         try

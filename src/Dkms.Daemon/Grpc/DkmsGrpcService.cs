@@ -71,11 +71,8 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         // As dkms's glob (and dkmsctl in-process): a kernel without an arch matches every arch.
         var kernels = request.Kernels.Count > 0 ? request.Kernels.Select(k => new TargetSpec(k.Kernel, k.Arch).ForStatus()).ToList() : null;
         var caller = CallerAccessor.Get(context);
-        var response = new StatusResponse();
-        var entries = await status.RunAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels, response.Lines,
+        return await status.AnswerAsync(NullIfEmpty(request.Module), NullIfEmpty(request.Version), kernels, request.View,
             access.ModuleFilter(caller), context.CancellationToken).ConfigureAwait(false);
-        response.Entries.Add(entries.Select(ProtoMapping.ToProto));
-        return response;
     }
 
     public override Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)

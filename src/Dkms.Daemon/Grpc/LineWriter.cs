@@ -6,9 +6,9 @@ namespace Dkms.Daemon.Grpc;
 
 /// <summary>
 /// One output stream cut into lines at each flush (<see cref="Core.Output.DkmsOutput"/> flushes after every
-/// message); text left without a newline is sent with <c>no_newline</c>.
+/// message); text left without a newline is sent with <c>no_newline</c>. Without <paramref name="time"/> lines carry no time.
 /// </summary>
-internal sealed class LineWriter(OutputStream stream, Action<OutputLine> sink, TimeProvider time, string jobId) : TextWriter
+internal sealed class LineWriter(OutputStream stream, Action<OutputLine> sink, TimeProvider? time, string jobId) : TextWriter
 {
     private readonly StringBuilder _pending = new();
 
@@ -27,7 +27,7 @@ internal sealed class LineWriter(OutputStream stream, Action<OutputLine> sink, T
 
         var text = _pending.ToString();
         _pending.Clear();
-        var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        var now = time is null ? null : Timestamp.FromDateTimeOffset(time.GetUtcNow());
         var start = 0;
         while (start < text.Length)
         {

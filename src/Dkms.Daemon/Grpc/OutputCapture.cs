@@ -9,19 +9,19 @@ namespace Dkms.Daemon.Grpc;
 /// </summary>
 internal sealed class OutputCapture
 {
-    public OutputCapture(Action<OutputLine> sink, TimeProvider time, bool verbose = false, string jobId = "")
+    public OutputCapture(Action<OutputLine> sink, TimeProvider? time, bool verbose = false, string jobId = "")
     {
         Output = new DkmsOutput(new LineWriter(OutputStream.Stdout, sink, time, jobId), new LineWriter(OutputStream.Stderr, sink, time, jobId), verbose);
     }
 
     public DkmsOutput Output { get; }
 
-    /// <summary>A capture that collects the lines into <paramref name="lines"/>.</summary>
-    public static OutputCapture Into(ICollection<OutputLine> lines, TimeProvider time) => new(line =>
+    /// <summary>A capture that collects the lines into <paramref name="lines"/>, without times (a status answer's lines).</summary>
+    public static OutputCapture Into(ICollection<OutputLine> lines) => new(line =>
     {
         lock (lines)
         {
             lines.Add(line);
         }
-    }, time);
+    }, time: null);
 }

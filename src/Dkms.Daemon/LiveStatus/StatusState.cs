@@ -35,6 +35,7 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private readonly SortedDictionary<string, IReadOnlyList<VersionStatus>> _modules = new(StringComparer.Ordinal);
+    private long _generation; // only read and written under _refresh, as _modules
     private Task? _loop;
     private Subscription? _subscription;
     private int _disposed;
@@ -94,6 +95,13 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
     /// recomputed first; with <paramref name="kernels"/> the listing repeats per kernel.
     /// </summary>
     public async Task<IReadOnlyList<StatusEntry>> StatusAsync(string? module, string? version, IReadOnlyList<KernelTarget>? kernels,
+        CancellationToken ct) => (await SnapshotAsync(module, version, kernels, ct).ConfigureAwait(false)).Entries;
+
+    /// <summary>
+    /// <see cref="StatusAsync"/> with the generation it was read at: two snapshots of one generation are equal, so an
+    /// answer made from the first may be given again (the state changes only when a refresh recomputes a module).
+    /// </summary>
+    public async Task<StatusSnapshot> SnapshotAsync(string? module, string? version, IReadOnlyList<KernelTarget>? kernels,
         CancellationToken ct)
     {
         await _refresh.WaitAsync(ct).ConfigureAwait(false);
@@ -121,7 +129,7 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
                 }
             }
 
-            return result;
+            return new StatusSnapshot(_generation, result);
         }
         finally
         {
@@ -187,6 +195,7 @@ internal sealed partial class StatusState(DaemonContext daemon, EventBus bus, IL
 
         var started = Stopwatch.GetTimestamp();
         var engine = new DkmsEngine(daemon.Settings, DkmsOutput.Null, daemon.ConfCache);
+        _generation++; // first: a recomputation that fails half-way has still changed the state
         foreach (var m in pending)
         {
             await RecomputeAsync(engine, m, ct).ConfigureAwait(false);

@@ -38,7 +38,7 @@ public sealed class DkmsGrpcServiceTests : IDisposable
         var runner = new ActionRunner(context, jobs, bus, options, TimeProvider.System, new TestLifetime(), NullLogger<ActionRunner>.Instance);
         var batches = new KernelBatches(context, runner, bus, TimeProvider.System, NullLogger<KernelBatches>.Instance);
         // Never started: without inotify the status state reads the disk on every call, as these tests expect.
-        var status = new StatusQuery(context, new StatusState(context, bus, NullLogger<StatusState>.Instance), TimeProvider.System);
+        var status = new StatusQuery(context, new StatusState(context, bus, NullLogger<StatusState>.Instance));
         var policy = new AuthorizationPolicy(options);
         return new DkmsGrpcService(context, policy, options, runner, jobs, bus, new ReadAccess(policy, context, options), batches, new TestLifetime(), status);
     }

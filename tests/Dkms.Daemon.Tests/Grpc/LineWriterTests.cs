@@ -9,7 +9,7 @@ public sealed class LineWriterTests
     public void Output_ErrorAndProgress_LinesInOrderWithStreams()
     {
         var lines = new List<OutputLine>();
-        var capture = OutputCapture.Into(lines, TimeProvider.System);
+        var capture = new OutputCapture(lines.Add, TimeProvider.System);
 
         capture.Output.Text("Cleaning build area...");
         capture.Output.Line("(bad exit status: 2)");
@@ -23,13 +23,14 @@ public sealed class LineWriterTests
                 (OutputStream.Stderr, "second", false),
             ],
             lines.Select(l => (l.Stream, l.Text, l.NoNewline)));
+        Assert.All(lines, l => Assert.NotNull(l.Time));
     }
 
     [Fact]
     public void Output_Replayed_ReproducesTheWrittenText()
     {
         var lines = new List<OutputLine>();
-        var capture = OutputCapture.Into(lines, TimeProvider.System);
+        var capture = new OutputCapture(lines.Add, TimeProvider.System);
 
         capture.Output.Text("a...");
         capture.Output.Line(" b");
@@ -37,5 +38,14 @@ public sealed class LineWriterTests
         capture.Output.Line("c");
 
         Assert.Equal("a... b\n\nc\n", string.Concat(lines.Select(l => l.Text + (l.NoNewline ? string.Empty : "\n"))));
+    }
+
+    [Fact]
+    public void Into_StatusLines_CarryNoTime()
+    {
+        var lines = new List<OutputLine>();
+        OutputCapture.Into(lines).Output.Line("m/1.0: added");
+
+        Assert.Null(Assert.Single(lines).Time);
     }
 }

@@ -94,6 +94,19 @@ public sealed class StatusFromMemoryTests : IDisposable
         var daemon = await client.StatusAsync(request, deadline: Deadline);
         var expected = await FreshWalkAsync(request);
         Assert.Equal(expected.Select(Render), daemon.Lines.Select(Render));
+
+        // Each view carries its half, the same as the whole answer's; asked twice, the kept answer is the same.
+        for (var i = 0; i < 2; i++)
+        {
+            var lines = await client.StatusAsync(new StatusRequest(request) { View = StatusView.Lines }, deadline: Deadline);
+            Assert.Empty(lines.Entries);
+            Assert.Equal(expected.Select(Render), lines.Lines.Select(Render));
+            var entries = await client.StatusAsync(new StatusRequest(request) { View = StatusView.Entries }, deadline: Deadline);
+            Assert.Empty(entries.Lines);
+            Assert.Equal(daemon.Entries, entries.Entries);
+        }
+
+        Assert.All(daemon.Lines, l => Assert.Null(l.Time));
         return string.Concat(daemon.Lines.Where(l => l.Stream == OutputStream.Stdout).Select(l => l.Text + "\n"));
     }
 
@@ -111,7 +124,7 @@ public sealed class StatusFromMemoryTests : IDisposable
         });
         settings = settings with { Distribution = SystemInfo.Distribution() ?? settings.Distribution };
         var lines = new List<OutputLine>();
-        var engine = new DkmsEngine(settings, OutputCapture.Into(lines, TimeProvider.System).Output, new ConfCache());
+        var engine = new DkmsEngine(settings, OutputCapture.Into(lines).Output, new ConfCache());
         var kernels = request.Kernels.Count > 0 ? request.Kernels.Select(k => new Core.Actions.KernelTarget(k.Kernel, k.Arch)).ToList() : null;
         engine.PrintStatus(await engine.StatusAsync(request.Module.Length > 0 ? request.Module : null,
             request.Version.Length > 0 ? request.Version : null, kernels));
