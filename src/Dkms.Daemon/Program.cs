@@ -6,6 +6,7 @@ using Dkms.Daemon.Jobs;
 using Dkms.Daemon.Health;
 using Dkms.Daemon.Listening;
 using Dkms.Daemon.Logging;
+using Dkms.Daemon.Memory;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
 using Dkms.Daemon.Systemd;
@@ -35,6 +36,7 @@ try
     builder.Services.AddDBusSignals(); // after the event bus; subscribes when the host starts, before the socket listens
     builder.Services.AddDkmsGrpc();
     builder.Services.AddDaemonHealth();
+    builder.Services.AddIdleTrim();
     builder.Services.AddUnixSocketListener();
     builder.Services.AddSystemdNotify(); // after the listener: READY=1 follows the socket mode being set
 
