@@ -46,7 +46,7 @@ public sealed class EngineContext
         Log = new BuildLog(settings, output, processes);
         Hooks = new Hooks(settings, output, processes);
         BuildHooks = new Hooks(settings, output, package);
-        Signer = new ModuleSigner(Tree, output, processes);
+        Signer = new ModuleSigner(Tree, output, processes, facts);
         Steps = new BuildSteps(settings, output, new BuildLog(settings, output, package));
         Publisher = new ModulePublisher(Tree, Log, Signer, processes);
         Originals = new OriginalModules(Tree, output);

@@ -14,4 +14,18 @@ public sealed record SystemFacts(string RunningKernel, string MachineArch, bool 
 
     /// <summary>This machine's facts, read at first use.</summary>
     public static SystemFacts Host => HostFacts.Value;
+
+    /// <summary>Where programs are looked up by name, as <c>command -v</c> does: <c>$PATH</c>.</summary>
+    public string SearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>Ubuntu's MOK pair (MOK.priv, MOK.der), made by update-secureboot-policy and enrolled by shim's tools.</summary>
+    public string ShimMokDir { get; init; } = "/var/lib/shim-signed/mok";
+
+    /// <summary>The EFI variables: Secure Boot's state and the enrolled keys.</summary>
+    public string EfiVarsDir { get; init; } = "/sys/firmware/efi/efivars";
+
+    /// <summary>The executable <paramref name="name"/> on <see cref="SearchPath"/>, or null (<c>command -v</c>).</summary>
+    public string? FindProgram(string name) => SearchPath.Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Select(d => Path.Combine(d, name))
+        .FirstOrDefault(Processes.Hooks.IsExecutable);
 }

@@ -1,6 +1,7 @@
 using Dkms.Core.Configuration;
 using Dkms.Core.Kernels;
 using Dkms.Core.Output;
+using Dkms.Core.Platform;
 using Dkms.Core.Processes;
 using Dkms.Core.Tree;
 
@@ -16,13 +17,19 @@ public sealed class ModuleSigner
     private readonly DkmsTree _tree;
     private readonly DkmsOutput _out;
     private readonly IProcessRunner _processes;
+    private readonly SystemFacts _facts;
+    private readonly HashSet<string> _advised = new(StringComparer.Ordinal);
 
-    internal ModuleSigner(DkmsTree tree, DkmsOutput output, IProcessRunner processes)
+    internal ModuleSigner(DkmsTree tree, DkmsOutput output, IProcessRunner processes, SystemFacts facts)
     {
         _tree = tree;
         _out = output;
         _processes = processes;
+        _facts = facts;
     }
+
+    /// <summary>dkms's <c>ubuntu*</c> signing: kmodsign and the shim's MOK pair (update-secureboot-policy's).</summary>
+    private bool Ubuntu => Settings.Distribution.StartsWith("ubuntu", StringComparison.Ordinal);
 
     private DkmsSettings Settings => _tree.Settings;
 
@@ -127,6 +134,15 @@ public sealed class ModuleSigner
             return null;
         }
 
+        if (key is null && Ubuntu)
+        {
+            (key, cert) = (Path.Combine(_facts.ShimMokDir, "MOK.priv"), Path.Combine(_facts.ShimMokDir, "MOK.der"));
+            if (!await ShimPairAsync(key, cert, ct).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+
         var (resolvedKey, resolvedCert, problem) = await EnsureMokAsync(key, cert, ct).ConfigureAwait(false);
         if (problem is not null)
         {
@@ -134,16 +150,78 @@ public sealed class ModuleSigner
             return null;
         }
 
+        AdviseEnrollment(resolvedCert);
         return new SigningPlan(signFile, hash, resolvedKey, resolvedCert);
     }
 
     /// <summary>
-    /// Debian's kbuild sign-file (<c>/usr/lib/linux-kbuild-&lt;major.minor&gt;/scripts/sign-file</c>), else the
-    /// headers' own <c>scripts/sign-file</c>.
+    /// dkms on Ubuntu: when the shim's pair is incomplete, update-secureboot-policy makes a new one (it will not while
+    /// the certificate exists, so a lone certificate goes first); false when there is no such program (no signing).
+    /// </summary>
+    private async Task<bool> ShimPairAsync(string key, string cert, CancellationToken ct)
+    {
+        if (File.Exists(key) && File.Exists(cert))
+        {
+            return true;
+        }
+
+        if (_facts.FindProgram("update-secureboot-policy") is not { } policy)
+        {
+            _out.Line("Binary update-secureboot-policy not found, modules won't be signed");
+            return false;
+        }
+
+        File.Delete(cert);
+        _out.Line("Certificate or key are missing, generating them using update-secureboot-policy...");
+        await _processes.RunAsync(new ProcessSpec(policy, ["--new-key"])
+        {
+            ExtraEnvironment = new Dictionary<string, string> { ["SHIM_NOTRIGGER"] = "y" },
+            Timeout = TimeSpan.FromMinutes(2),
+        }, ct).ConfigureAwait(false); // its output goes nowhere, as dkms's &>/dev/null
+        return true;
+    }
+
+    /// <summary>
+    /// Once per certificate for this signer: when Secure Boot is on and the certificate is not enrolled, one sentence on
+    /// stderr with the mokutil command, so the modules are not rejected at load after a reboot.
+    /// </summary>
+    private void AdviseEnrollment(string certificate)
+    {
+        lock (_advised)
+        {
+            if (!_advised.Add(certificate))
+            {
+                return;
+            }
+        }
+
+        if (SecureBoot.EnrollmentAdvice(_facts.EfiVarsDir, certificate) is { } advice)
+        {
+            _out.ErrLine(advice);
+        }
+    }
+
+    /// <summary>
+    /// Debian's kbuild sign-file (<c>/usr/lib/linux-kbuild-&lt;major.minor&gt;/scripts/sign-file</c>), Ubuntu's kmodsign,
+    /// else the headers' own <c>scripts/sign-file</c>.
     /// </summary>
     private string DefaultSignFile(KernelInfo kernel)
     {
-        if (Settings.Distribution.StartsWith("debian", StringComparison.Ordinal) || Settings.Distribution.StartsWith("ubuntu", StringComparison.Ordinal))
+        if (Ubuntu)
+        {
+            // dkms: kmodsign (Ubuntu's signing tool, same arguments), else the headers package's sign-file.
+            if (_facts.FindProgram("kmodsign") is { } kmodsign)
+            {
+                return kmodsign;
+            }
+
+            var headers = $"/usr/src/linux-headers-{kernel.Kernel}/scripts/sign-file";
+            if (File.Exists(headers))
+            {
+                return headers;
+            }
+        }
+        else if (Settings.Distribution.StartsWith("debian", StringComparison.Ordinal))
         {
             var dot = kernel.Kernel.LastIndexOf('.');
             var kbuild = $"/usr/lib/linux-kbuild-{(dot > 0 ? kernel.Kernel[..dot] : kernel.Kernel)}/scripts/sign-file";

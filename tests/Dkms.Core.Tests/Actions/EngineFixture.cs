@@ -73,11 +73,11 @@ internal sealed class EngineFixture : IDisposable
     }
 
     /// <summary>A fresh engine over the same trees and fake processes (as a host makes one per request).</summary>
-    public DkmsEngine NewEngine(DkmsSettings? settings = null)
+    public DkmsEngine NewEngine(DkmsSettings? settings = null, SystemFacts? facts = null)
     {
         Settings = settings ?? Settings;
         var output = new DkmsOutput(_stdout, _stderr);
-        var facts = new SystemFacts("5.10.0-1-running", Arch, IsRoot: true, Distribution: "debian");
+        facts ??= new SystemFacts("5.10.0-1-running", Arch, IsRoot: true, Distribution: "debian");
         Context = new EngineContext(Settings, output, null, Processes, facts);
         Engine = new DkmsEngine(Context);
         return Engine;

@@ -30,6 +30,9 @@ internal sealed class FakeProcessRunner(string installTree) : IProcessRunner
     /// <summary>What the next depmod runs return (0 succeeds).</summary>
     public int DepmodExitCode { get; set; }
 
+    /// <summary>Every sign-file (or kmodsign) run, with its arguments.</summary>
+    public List<ProcessSpec> Signings { get; } = [];
+
     /// <summary>What sign-file returns (0 signs: it appends a signature line to the module).</summary>
     public int SignFileExitCode { get; set; }
 
@@ -52,10 +55,15 @@ internal sealed class FakeProcessRunner(string installTree) : IProcessRunner
             return Ok();
         }
 
-        if (spec.FileName.EndsWith("sign-file", StringComparison.Ordinal))
+        if (spec.FileName.EndsWith("sign-file", StringComparison.Ordinal) || spec.FileName.EndsWith("/kmodsign", StringComparison.Ordinal))
         {
             var ko = spec.Arguments[^1];
             Record($"sign {Path.GetFileName(ko)}");
+            lock (Signings)
+            {
+                Signings.Add(spec);
+            }
+
             if (SignFileExitCode != 0)
             {
                 return new ProcessResult(SignFileExitCode, false, TimeSpan.Zero, "sign-file: key unreadable\n", string.Empty);
