@@ -10,20 +10,6 @@ namespace Dkms.Cli.CommandLine;
 /// on disk and rejects <c>-j4</c>, which a general parser cannot express.</remarks>
 internal static class DkmsArgumentParser
 {
-    private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
-    {
-        ["-m"] = "module", ["--module"] = "module", ["-v"] = "version", ["-k"] = "kernel", ["--kernelver"] = "kernel",
-        ["-a"] = "arch", ["--arch"] = "arch", ["-c"] = "conf", ["--config"] = "kconfig", ["--kernelsourcedir"] = "ksrc",
-        ["--archive"] = "archive", ["--templatekernel"] = "template", ["--dkmstree"] = "dkmstree",
-        ["--sourcetree"] = "sourcetree", ["--installtree"] = "installtree", ["--directive"] = "directive",
-        ["-j"] = "jobs", ["--framework-conf"] = "framework", ["--socket"] = "socket",
-    };
-
-    private static readonly HashSet<string> Deprecated = new(StringComparer.Ordinal)
-    {
-        "--no-initrd", "--no-clean-kernel", "--no-prepare-kernel",
-    };
-
     public static DkmsArguments Parse(IReadOnlyList<string> args)
     {
         var result = new DkmsArguments();
@@ -41,7 +27,8 @@ internal static class DkmsArgumentParser
                     hasInline = true;
                 }
 
-                if (ValueOptions.TryGetValue(name, out var key))
+                var option = Options.Find(name);
+                if (option is { Value: not null })
                 {
                     if (!hasInline)
                     {
@@ -53,11 +40,11 @@ internal static class DkmsArgumentParser
                         value = args[++i];
                     }
 
-                    SetValue(result, key, value, name);
+                    SetValue(result, option.Name, value, name);
                     continue;
                 }
 
-                if (hasInline || !SetFlag(result, name))
+                if (hasInline || option is null || !SetFlag(result, option))
                 {
                     throw new UsageException(2, Core.Output.DkmsMessages.Default.UnknownOption(arg));
                 }
@@ -72,16 +59,16 @@ internal static class DkmsArgumentParser
         return result;
     }
 
-    private static void SetValue(DkmsArguments r, string key, string value, string option)
+    private static void SetValue(DkmsArguments r, string name, string value, string option)
     {
         if (value.Length == 0)
         {
             throw new UsageException(2, $"Option {option} needs a value.");
         }
 
-        switch (key)
+        switch (name)
         {
-            case "module":
+            case "-m":
                 var slash = value.IndexOf('/', StringComparison.Ordinal);
                 if (slash >= 0)
                 {
@@ -94,24 +81,24 @@ internal static class DkmsArgumentParser
                 }
 
                 break;
-            case "version": r.Version = value; break;
-            case "kernel":
+            case "-v": r.Version = value; break;
+            case "-k":
                 var ka = value.IndexOf('/', StringComparison.Ordinal);
                 r.Kernels.Add(ka >= 0 ? value[..ka] : value);
                 r.KernelArches.Add(ka >= 0 ? value[(ka + 1)..] : null);
                 break;
-            case "arch": r.Arches.Add(value); break;
-            case "conf": r.ConfFile = Path.GetFullPath(value); break;
-            case "kconfig": r.KernelConfig = Path.GetFullPath(value); break;
-            case "ksrc": r.KernelSourceDir = Path.GetFullPath(value); break;
-            case "archive": r.Archive = value; break;
-            case "template": r.TemplateKernel = value; break;
-            case "dkmstree": r.DkmsTree = Path.GetFullPath(value); break;
-            case "sourcetree": r.SourceTree = Path.GetFullPath(value); break;
-            case "installtree": r.InstallTree = Path.GetFullPath(value); break;
-            case "framework": r.FrameworkConf = Path.GetFullPath(value); break;
-            case "socket": r.Socket = Path.GetFullPath(value); break;
-            case "directive":
+            case "-a": r.Arches.Add(value); break;
+            case "-c": r.ConfFile = Path.GetFullPath(value); break;
+            case "--config": r.KernelConfig = Path.GetFullPath(value); break;
+            case "--kernelsourcedir": r.KernelSourceDir = Path.GetFullPath(value); break;
+            case "--archive": r.Archive = value; break;
+            case "--templatekernel": r.TemplateKernel = value; break;
+            case "--dkmstree": r.DkmsTree = Path.GetFullPath(value); break;
+            case "--sourcetree": r.SourceTree = Path.GetFullPath(value); break;
+            case "--installtree": r.InstallTree = Path.GetFullPath(value); break;
+            case "--framework-conf": r.FrameworkConf = Path.GetFullPath(value); break;
+            case "--socket": r.Socket = Path.GetFullPath(value); break;
+            case "--directive":
                 if (!value.Contains('=', StringComparison.Ordinal))
                 {
                     throw new UsageException(2, $"Option {option} takes NAME=value, not '{value}'.");
@@ -119,7 +106,7 @@ internal static class DkmsArgumentParser
 
                 r.Directives.Add(value);
                 break;
-            case "jobs":
+            case "-j":
                 if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var jobs))
                 {
                     throw new UsageException(2, $"Option {option} takes a number, not '{value}'.");
@@ -127,25 +114,27 @@ internal static class DkmsArgumentParser
 
                 r.Jobs = jobs;
                 break;
+            default:
+                throw new InvalidOperationException($"Options has {name} with a value the parser does not set.");
         }
     }
 
-    private static bool SetFlag(DkmsArguments r, string name)
+    private static bool SetFlag(DkmsArguments r, OptionSpec option)
     {
-        switch (name)
+        switch (option.Name)
         {
             case "--all": r.All = true; break;
             case "--force": r.Force = true; break;
             case "--force-version-override": r.ForceVersionOverride = true; break;
             case "--no-depmod": r.NoDepmod = true; break;
             case "--verbose": r.Verbose = true; break;
-            case "-q" or "--quiet": r.Quiet = true; break;
+            case "-q": r.Quiet = true; break;
             case "--json": r.Json = true; break;
             case "--offline": r.Offline = true; break;
-            case "-f" or "--follow": r.Follow = true; break;
+            case "-f": r.Follow = true; break;
             case "--wait": r.Wait = true; break;
-            case "-h" or "--help": r.Help = true; break;
-            case "-V" or "--version": r.ShowVersion = true; break;
+            case "-h": r.Help = true; break;
+            case "-V": r.ShowVersion = true; break;
             case "--binaries-only": r.BinariesOnly = true; break;
             case "--source-only": r.SourceOnly = true; break;
             case "--rpm_safe_upgrade": r.RpmSafeUpgrade = true; break;
@@ -153,9 +142,9 @@ internal static class DkmsArgumentParser
             case "--modprobe-on-install": r.ModprobeOnInstall = true; break;
             case "--debug": break;
             default:
-                if (Deprecated.Contains(name))
+                if (option.Origin == OptionOrigin.Deprecated)
                 {
-                    r.Warnings.Add($"Deprecated feature: {name}");
+                    r.Warnings.Add($"Deprecated feature: {option.Name}");
                     break;
                 }
 

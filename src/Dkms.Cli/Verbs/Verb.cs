@@ -9,4 +9,5 @@ namespace Dkms.Cli.Verbs;
 /// <param name="AllowsAll">False when <c>--all</c> is dkms's exit 5 for it.</param>
 /// <param name="DaemonOnly">Only dkmsd can answer it (jobs, logs, ...): never in-process.</param>
 /// <param name="ToCommand">The command it runs; null for <c>status</c> (a read) and the daemon's own verbs.</param>
-internal sealed record Verb(string Name, KernelArity Kernels, bool AllowsAll, bool DaemonOnly, Func<DkmsArguments, DkmsCommand>? ToCommand);
+/// <param name="Help">One line for the man page.</param>
+internal sealed record Verb(string Name, KernelArity Kernels, bool AllowsAll, bool DaemonOnly, Func<DkmsArguments, DkmsCommand>? ToCommand, string Help);

@@ -29,6 +29,24 @@ internal static class DaemonCommandLine
         ["--no-dbus"] = Key(nameof(DaemonOptions.NoDBus)),
     };
 
+    /// <summary>What each option does (its man page), and the value it takes (null for a flag).</summary>
+    public static readonly IReadOnlyDictionary<string, (string? Value, string Help)> Help = new Dictionary<string, (string?, string)>(StringComparer.Ordinal)
+    {
+        ["--socket"] = ("path", $"The Unix socket to listen on when systemd passes none (default {Protocol.DkmsContract.DefaultSocket})."),
+        ["--dkmstree"] = ("dir", "The dkms tree; wins over framework.conf's dkms_tree (default /var/lib/dkms)."),
+        ["--sourcetree"] = ("dir", "The source tree; wins over framework.conf's source_tree (default /usr/src)."),
+        ["--installtree"] = ("dir", "The installed-modules tree; wins over framework.conf's install_tree (default /lib/modules)."),
+        ["--framework-conf"] = ("file", "The framework.conf to read (default /etc/dkms/framework.conf)."),
+        ["--admin-gid"] = ("gid", "Members of this group may run actions, as root may."),
+        ["--read-gid"] = ("gid", "Members of this group may read every job, log and event, whatever the dkms tree's permissions."),
+        ["--workers"] = ("number", $"Jobs that may run at once (default: the number of CPUs; at most {DaemonOptions.MaxWorkers})."),
+        ["--reconcile-interval"] = ("hh:mm:ss", "How often the trees are compared with what should be, besides the watchers' events (default 00:10:00; 0 disables)."),
+        ["--dpkg-admindir"] = ("dir", "dpkg's database: while apt or dpkg holds its lock, automatic work waits (default /var/lib/dpkg)."),
+        ["--no-depmod"] = (null, "Never run depmod, whatever a request says."),
+        ["--no-automation"] = (null, "No watchers and no reconciler: the daemon only runs what it is asked."),
+        ["--no-dbus"] = (null, "Stay off the system bus: no name, no signals."),
+    };
+
     /// <summary>Turns argv into configuration pairs; unknown options are an error, not silently ignored.</summary>
     /// <exception cref="ArgumentException">An unknown option, or an option without its value.</exception>
     public static Dictionary<string, string?> Parse(IReadOnlyList<string> args)
