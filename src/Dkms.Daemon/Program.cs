@@ -9,6 +9,7 @@ using Dkms.Daemon.Logging;
 using Dkms.Daemon.Memory;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;
+using Dkms.Daemon.Signing;
 using Dkms.Daemon.Systemd;
 using Dkms.Daemon.LiveStatus;
 using Serilog;
@@ -33,6 +34,7 @@ try
     builder.Services.AddJobs();
     builder.Services.AddAutomation();
     builder.Services.AddLiveStatus(); // after the event bus: follows the daemon's own jobs
+    builder.Services.AddEnrollmentAdvice(); // after the event bus
     builder.Services.AddDBusSignals(); // after the event bus; subscribes when the host starts, before the socket listens
     builder.Services.AddDkmsGrpc();
     builder.Services.AddDaemonHealth();

@@ -83,6 +83,26 @@ public sealed class DkmsNotifyTests : IAsyncLifetime
         Assert.False(_notifier!.HasExited);
     }
 
+    [Fact]
+    public async Task Notifier_SigningKeyNotEnrolled_OneCriticalNotificationWithTheCommandPerSession()
+    {
+        using var server = new FakeNotificationServer();
+        await server.StartAsync(_session.Address);
+        StartNotifier();
+        await WaitForOutputAsync("listening", 1);
+        const string Advice = "Secure Boot is on and the module signing key /var/lib/dkms/mok.pub is not enrolled, so the kernel will refuse "
+            + "these modules: run 'mokutil --import /var/lib/dkms/mok.pub', choose a password, reboot and choose \"Enroll MOK\" in the blue MOK Manager screen.";
+
+        await EmitAsync("SigningKeyNotEnrolled", "ss", "/var/lib/dkms/mok.pub", Advice);
+        var advice = await server.WaitForAsync(c => c.Body.Contains("mokutil --import", StringComparison.Ordinal));
+        await EmitAsync("SigningKeyNotEnrolled", "ss", "/var/lib/dkms/mok.pub", Advice); // the next build says it again
+        await EmitUntilAsync(server, "6.4.0-1-amd64"); // later signals are handled: the repeat was seen and dropped
+
+        Assert.Equal(2, advice.Urgency);
+        Assert.Equal(Advice, advice.Body);
+        Assert.Single(server.Calls, c => c.Body.Contains("mokutil", StringComparison.Ordinal));
+    }
+
     private async Task EmitUntilAsync(FakeNotificationServer server, string kernel)
     {
         var end = DateTime.UtcNow.AddSeconds(30);

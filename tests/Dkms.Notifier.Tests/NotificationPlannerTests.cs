@@ -54,6 +54,23 @@ public sealed class NotificationPlannerTests
     }
 
     [Fact]
+    public void Plan_SigningKeyNotEnrolled_OncePerSessionEvenAfterTheWindow()
+    {
+        var clock = new Clock();
+        var planner = new NotificationPlanner(clock);
+        var signal = new DkmsSignal("SigningKeyNotEnrolled", ["/var/lib/dkms/mok.pub", "Secure Boot is on ...: run 'mokutil --import /var/lib/dkms/mok.pub', ..."]);
+
+        var first = planner.Plan(signal);
+        clock.Now += NotificationPlanner.Window * 10;
+
+        Assert.NotNull(first);
+        Assert.Equal(Notification.Critical, first.Urgency);
+        Assert.Contains("mokutil --import", first.Body, StringComparison.Ordinal);
+        Assert.Null(planner.Plan(signal));
+        Assert.Null(planner.Plan(new DkmsSignal("SigningKeyNotEnrolled", ["/var/lib/dkms/mok.pub", string.Empty])));
+    }
+
+    [Fact]
     public void ReplacesId_SameKernelAgain_ReusesIdUntilServerRestarts()
     {
         var planner = new NotificationPlanner(new Clock());

@@ -90,6 +90,7 @@ internal static class JobText
             V1.Event.KindOneofCase.KernelRemoved => $"kernel {e.KernelRemoved.Kernel.Kernel} removed",
             V1.Event.KindOneofCase.ModuleAdded => $"module {e.ModuleAdded.Module.Name}/{e.ModuleAdded.Module.Version} added",
             V1.Event.KindOneofCase.ModuleRemoved => $"module {e.ModuleRemoved.Module.Name}/{e.ModuleRemoved.Module.Version} removed",
+            V1.Event.KindOneofCase.SigningAdvice => e.SigningAdvice.Advice,
             _ => "event",
         };
         return $"{time} {what}";

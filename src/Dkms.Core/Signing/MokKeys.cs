@@ -22,6 +22,20 @@ public static partial class MokKeys
 
     private const string Generating = "Certificate or key are missing, generating self signed certificate for MOK...";
 
+    /// <summary>
+    /// The certificate modules are signed with when no kernel says otherwise: framework.conf's <c>mok_certificate</c>, on
+    /// Ubuntu without a configured key the shim's MOK.der, else the default pair's.
+    /// </summary>
+    public static string SigningCertificate(Configuration.DkmsSettings settings, SystemFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(facts);
+        return settings.MokCertificate
+            ?? (settings.MokSigningKey is null && settings.Distribution.StartsWith("ubuntu", StringComparison.Ordinal)
+                ? Path.Combine(facts.ShimMokDir, "MOK.der")
+                : DefaultPair(settings.DkmsTree).Certificate);
+    }
+
     /// <summary>dkms's default pair: <c>mok.key</c> and <c>mok.pub</c> in the dkms tree.</summary>
     public static (string Key, string Certificate) DefaultPair(string dkmsTree) =>
         (Path.Combine(dkmsTree, "mok.key"), Path.Combine(dkmsTree, "mok.pub"));

@@ -36,6 +36,8 @@ internal static class EventSignals
                 return new DBusSignal("ModuleAdded", "ss", [e.ModuleAdded.Module?.Name ?? string.Empty, e.ModuleAdded.Module?.Version ?? string.Empty]);
             case Event.KindOneofCase.ModuleRemoved:
                 return new DBusSignal("ModuleRemoved", "ss", [e.ModuleRemoved.Module?.Name ?? string.Empty, e.ModuleRemoved.Module?.Version ?? string.Empty]);
+            case Event.KindOneofCase.SigningAdvice:
+                return new DBusSignal("SigningKeyNotEnrolled", "ss", [e.SigningAdvice.Certificate, e.SigningAdvice.Advice]);
             default:
                 return null; // job phases and kernel removal have no signal (yet)
         }

@@ -23,7 +23,7 @@ internal sealed class NotificationPlanner(TimeProvider time)
 
         var now = time.GetUtcNow();
         var text = n.Summary + "\n" + n.Body;
-        if (_recent.TryGetValue(n.Key, out var last) && last.Text == text && now - last.At < Window)
+        if (_recent.TryGetValue(n.Key, out var last) && last.Text == text && (n.Once || now - last.At < Window))
         {
             return null;
         }
@@ -61,6 +61,8 @@ internal sealed class NotificationPlanner(TimeProvider time)
                 var failed = s.Args.Count > 3 && s.Args[3] is string[] f ? f : [];
                 return new Notification($"kernel:{s.S(0)}", $"DKMS: modules failed for kernel {s.S(0)}",
                     $"Not ready: {string.Join(", ", failed)}. Booting it would leave these modules missing.", Notification.Critical);
+            case "SigningKeyNotEnrolled" when s.S(1).Length > 0:
+                return new Notification($"signing:{s.S(0)}", "DKMS: the kernel will refuse the new modules", s.S(1), Notification.Critical, Once: true);
             default:
                 return null;
         }

@@ -108,7 +108,8 @@ public sealed class EventSignalsTests
             new Event { JobFinished = new JobEvent { Job = job } }, new Event { KernelDetected = new KernelEvent { Kernel = kernel } },
             new Event { KernelSettled = new KernelEvent { Kernel = kernel, AllSucceeded = true } },
             new Event { ModuleAdded = new ModuleEvent { Module = new ModuleRef { Name = "m", Version = "1" } } },
-            new Event { ModuleRemoved = new ModuleEvent { Module = new ModuleRef { Name = "m", Version = "1" } } });
+            new Event { ModuleRemoved = new ModuleEvent { Module = new ModuleRef { Name = "m", Version = "1" } } },
+            new Event { SigningAdvice = new SigningAdvice { Certificate = "/var/lib/dkms/mok.pub", Advice = "run 'mokutil --import ...'" } });
 
         var xml = XDocument.Parse(DaemonObject.InterfaceXmlText).Root!;
         var declared = xml.Elements("signal").ToDictionary(s => (string)s.Attribute("name")!,
