@@ -59,7 +59,7 @@ internal static class DkmsArgumentParser
 
                 if (hasInline || !SetFlag(result, name))
                 {
-                    throw new UsageException(2, Core.Output.DkmsMessages.Default.UnknownOption(arg));
+                    throw new UsageException(2, Core.Output.DkmsMessages.Default.UnknownOption(arg)) { Words = m => m.UnknownOption(arg) };
                 }
 
                 continue;

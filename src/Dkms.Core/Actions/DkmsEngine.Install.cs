@@ -83,7 +83,7 @@ public sealed partial class DkmsEngine
                 {
                     // Before the first file is written, after its checks (where dkms runs it).
                     preInstallDone = true;
-                    var pre = await _ctx.Hooks.RunAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct).ConfigureAwait(false);
+                    var pre = await _ctx.Hooks.RunAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct, module: m).ConfigureAwait(false);
                     if (pre != 0 && !options.Force)
                     {
                         throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.PreInstallFailed, M.PreInstallFailed());
@@ -105,7 +105,7 @@ public sealed partial class DkmsEngine
 
         transaction.Commit();
         AtomicFiles.ReplaceSymlink(Tree.InstalledLink(m, t.Kernel, t.Arch), Path.Combine(v, t.Kernel, t.Arch));
-        await _ctx.Hooks.RunAsync("post_install", "POST_INSTALL", conf.PostInstall, source, ct).ConfigureAwait(false);
+        await _ctx.Hooks.RunAsync("post_install", "POST_INSTALL", conf.PostInstall, source, ct, module: m).ConfigureAwait(false);
         try
         {
             await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);

@@ -103,7 +103,7 @@ public sealed partial class DkmsEngine
             File.Delete(link);
         }
 
-        await _ctx.Hooks.RunAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
+        await _ctx.Hooks.RunAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct, module: m).ConfigureAwait(false);
         if (!options.DeferDepmod)
         {
             var kernelDir = Tree.InstallKernelDir(t.Kernel);

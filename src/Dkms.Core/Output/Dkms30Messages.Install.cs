@@ -2,7 +2,7 @@ using Dkms.Core.Actions;
 
 namespace Dkms.Core.Output;
 
-public sealed partial class Dkms30Messages
+public partial class Dkms30Messages
 {
     public override string AlreadyInstalled(ModuleRef mv, KernelTarget t) =>
         $"Module {mv.Module}/{mv.Version} already installed on kernel {t}, skip. You may override by specifying --force.";

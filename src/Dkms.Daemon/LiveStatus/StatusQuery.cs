@@ -24,7 +24,7 @@ internal sealed class StatusQuery(DaemonContext daemon, StatusState state, TimeP
             entries = [.. entries.Where(e => mayList(e.Module))];
         }
 
-        new DkmsEngine(daemon.Settings, OutputCapture.Into(lines, time).Output, daemon.ConfCache).PrintStatus(entries);
+        new DkmsEngine(daemon.Settings, OutputCapture.Into(lines, time, daemon.Settings.Profile.Messages).Output, daemon.ConfCache).PrintStatus(entries);
         return entries;
     }
 }
