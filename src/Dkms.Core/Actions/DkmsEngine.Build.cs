@@ -119,7 +119,8 @@ public sealed partial class DkmsEngine
         await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await _ctx.Log.DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
 
         Phase("make", log);
-        await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct).ConfigureAwait(false);
+        var buildEnvironment = await Build.BuildEnvironmentFile.ReadAsync(_ctx.Processes, Settings.BuildEnvironment, t.Kernel, ct).ConfigureAwait(false);
+        await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct, buildEnvironment).ConfigureAwait(false);
         lease?.Dispose(); // the build is root's again before anything trusted reads it
 
         foreach (var spec in conf.Modules)

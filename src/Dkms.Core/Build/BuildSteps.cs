@@ -50,9 +50,16 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
         log.RunStepAsync(new Step(M.CleaningBuildArea, conf.CleanCommand, build) { Background = true }, ct);
 
     /// <summary>make (MAKE, or kbuild's) with the kernel's compiler, its output appended to <paramref name="makeLog"/>; exit 10 when it fails.</summary>
-    public async Task MakeAsync(DkmsConf conf, KernelTarget t, KernelInfo kernel, string build, string makeLog, CancellationToken ct)
+    /// <param name="extra">Variables set after the compiler's (3.4's build_environment).</param>
+    public async Task MakeAsync(DkmsConf conf, KernelTarget t, KernelInfo kernel, string build, string makeLog, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var env = new Dictionary<string, string>(kernel.CompilerEnvironment(), StringComparer.Ordinal);
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
         var make = MakeCommandLine(conf.MakeCommand, t.Kernel);
         var made = await log.RunStepAsync(new Step(make, make, build)
         {

@@ -83,6 +83,10 @@ internal sealed class FakeProcessRunner(string installTree) : IProcessRunner
             if (spec.OutputFile is { } log)
             {
                 File.AppendAllText(log, $"fake make: {command}\n");
+                foreach (var (name, value) in (spec.ExtraEnvironment ?? new Dictionary<string, string>()).Where(e => e.Key.StartsWith("DKMS_TEST_", StringComparison.Ordinal)))
+                {
+                    File.AppendAllText(log, $"fake make env: {name}={value}\n");
+                }
             }
 
             if (File.Exists(Path.Combine(cwd, "fake-make-fails")))

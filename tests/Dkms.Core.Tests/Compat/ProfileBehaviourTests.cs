@@ -291,4 +291,30 @@ public sealed class ProfileBehaviourTests : IDisposable
 
         Assert.Contains("file: package", _f.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Build_BuildEnvironment34_ExportsReachMake()
+    {
+        var file = _f.Write("etc/build-env", "export DKMS_TEST_K=\"for-$kernelver\"\nDKMS_TEST_PLAIN=not-exported\n");
+        _f.NewEngine(_f.Settings with { Profile = DkmsProfile.V34, BuildEnvironment = file });
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
+
+        var log = await File.ReadAllTextAsync(Path.Combine(_f.BuiltDir(mv), "log", "make.log"));
+        Assert.Contains($"fake make env: DKMS_TEST_K=for-{EngineFixture.Kernel}\n", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("DKMS_TEST_PLAIN", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BuildEnvironmentFile_ValuesWithNewlines_Intact()
+    {
+        var file = _f.Write("etc/env2", "export DKMS_TEST_A=$'two\\nlines'\nexport PATH=\"/opt/x:$PATH\"\n");
+
+        var env = await Core.Build.BuildEnvironmentFile.ReadAsync(Core.Processes.ProcessRunner.Default, file, "6.1", CancellationToken.None);
+
+        Assert.Equal("two\nlines", env["DKMS_TEST_A"]);
+        Assert.StartsWith("/opt/x:", env["PATH"], StringComparison.Ordinal);
+        Assert.False(env.ContainsKey("SHLVL"));
+    }
 }
