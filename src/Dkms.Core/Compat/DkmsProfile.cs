@@ -41,6 +41,7 @@ public sealed class DkmsProfile
         StatusSuffixOncePerKind = true,
         StatusBuiltNeedsEveryModule = false,
         DepmodNeedsModulesDep = true,
+        LlvmStripForClang = true,
     };
 
     /// <summary>Upstream dkms 3.4.3 (Arch, Fedora and every other distribution).</summary>
@@ -49,6 +50,7 @@ public sealed class DkmsProfile
         StatusSuffixOncePerKind = true,
         StatusBuiltNeedsEveryModule = false,
         DepmodNeedsModulesDep = true,
+        LlvmStripForClang = true,
         PerModuleBuildExclusive = true,
         ConfigDirOverrides = true,
         DeferredBuildDepends = true,
@@ -85,6 +87,9 @@ public sealed class DkmsProfile
 
     /// <summary>depmod is skipped when <c>modules.dep</c> is missing (the kernel's image is not unpacked), never creating it.</summary>
     public bool DepmodNeedsModulesDep { get; private init; }
+
+    /// <summary>A module built for a clang-built kernel (CC=clang) is stripped with <c>llvm-strip -g</c>.</summary>
+    public bool LlvmStripForClang { get; private init; }
 
     /// <summary><c>BUILD_EXCLUSIVE_*[i]</c> restricts module i only; the package is skipped when no module is left.</summary>
     public bool PerModuleBuildExclusive { get; private init; }

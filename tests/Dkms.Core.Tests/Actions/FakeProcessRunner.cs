@@ -52,6 +52,12 @@ internal sealed class FakeProcessRunner(string installTree) : IProcessRunner
             return Ok();
         }
 
+        if (spec.FileName == "llvm-strip")
+        {
+            Record($"llvm-strip {Path.GetFileName(spec.Arguments[^1])}");
+            return Ok();
+        }
+
         if (spec.FileName.EndsWith("sign-file", StringComparison.Ordinal))
         {
             var ko = spec.Arguments[^1];

@@ -317,4 +317,19 @@ public sealed class ProfileBehaviourTests : IDisposable
         Assert.StartsWith("/opt/x:", env["PATH"], StringComparison.Ordinal);
         Assert.False(env.ContainsKey("SHLVL"));
     }
+
+    [Theory]
+    [InlineData("3.0", false)]
+    [InlineData("3.2", true)]
+    [InlineData("3.4", true)]
+    public async Task Build_ClangKernel_LlvmStripFrom32(string profile, bool llvm)
+    {
+        _f.UseProfile(DkmsProfile.Find(profile)!);
+        _f.Write(Path.Combine(_f.HeadersDir, ".config"), "CONFIG_CC_IS_CLANG=y\n");
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
+
+        Assert.Equal(llvm, _f.Processes.Log.Contains("llvm-strip hello.ko"));
+    }
 }
