@@ -37,6 +37,11 @@ public sealed partial class DkmsEngine
     private async Task DoBuildAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
         var kernel = Kernel(t, options);
+        if (_ctx.Profile.HeadersBeforeSigning)
+        {
+            RequireHeaders(kernel);
+        }
+
         var signing = await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
         if (!IsAdded(mv.Module, mv.Version))
         {

@@ -72,7 +72,7 @@ public sealed partial class DkmsEngine
             foreach (var (spec, file, target, install, report) in checks)
             {
                 M.ModuleFile(_out, Path.GetFileName(file));
-                _out.Line(M.SanityCheck);
+                _out.LineIf(M.SanityCheck);
                 report(_out);
                 if (!install)
                 {
@@ -90,7 +90,7 @@ public sealed partial class DkmsEngine
                     }
                 }
 
-                _out.Line(M.OriginalModule);
+                _out.LineIf(M.OriginalModule);
                 _ctx.Originals.Archive(mv, t, spec, target);
                 M.Installing(_out, Path.GetDirectoryName(target)!, target);
                 transaction.Keep(target);

@@ -42,6 +42,8 @@ public sealed class DkmsProfile
         StatusBuiltNeedsEveryModule = false,
         DepmodNeedsModulesDep = true,
         LlvmStripForClang = true,
+        RunsCleanCommand = false,
+        HeadersBeforeSigning = true,
     };
 
     /// <summary>Upstream dkms 3.4.3 (Arch, Fedora and every other distribution).</summary>
@@ -51,6 +53,8 @@ public sealed class DkmsProfile
         StatusBuiltNeedsEveryModule = false,
         DepmodNeedsModulesDep = true,
         LlvmStripForClang = true,
+        RunsCleanCommand = false,
+        HeadersBeforeSigning = true,
         PerModuleBuildExclusive = true,
         ConfigDirOverrides = true,
         DeferredBuildDepends = true,
@@ -87,6 +91,12 @@ public sealed class DkmsProfile
 
     /// <summary>depmod is skipped when <c>modules.dep</c> is missing (the kernel's image is not unpacked), never creating it.</summary>
     public bool DepmodNeedsModulesDep { get; private init; }
+
+    /// <summary>The clean command (CLEAN, or kbuild's clean) runs before and after make; 3.2+ never runs it.</summary>
+    public bool RunsCleanCommand { get; private init; } = true;
+
+    /// <summary>The headers are checked before the signing prologue (3.2's prepare_kernel_and_signing).</summary>
+    public bool HeadersBeforeSigning { get; private init; }
 
     /// <summary>A module built for a clang-built kernel (CC=clang) is stripped with <c>llvm-strip -g</c>.</summary>
     public bool LlvmStripForClang { get; private init; }

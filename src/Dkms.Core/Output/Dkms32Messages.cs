@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dkms.Core.Actions;
 
 namespace Dkms.Core.Output;
@@ -22,6 +23,21 @@ public class Dkms32Messages : Dkms30Messages
     public override string ErrorText(IReadOnlyList<string> lines) => "\n" + base.ErrorText(lines);
 
     public override string StepEnded(int exitCode) => exitCode == 0 ? " done." : base.StepEnded(exitCode);
+
+    public override void BuildingModule(DkmsOutput o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Line(); // the blank line after the signing prologue; make is the "Building module(s)" step
+    }
+
+    public override string MakeStep(string make) => "Building module(s)";
+
+    public override string? LogStepHeader(string description, string command) => $"\n{description}\n# command: {command}\n";
+
+    public override string? LogStepFooter(int exitCode, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"\n# exit code: {exitCode}\n# elapsed time: {elapsed:hh\\:mm\\:ss}\n") + new string('-', 64) + "\n";
+
+    public override string StepFailedCommand(string command) => $"\nFailed command:\n{command}";
 
     public override string[] NotInTree(ModuleRef mv) => [$"The module/version combo: {Slashed(mv)} is not located in the DKMS tree."];
 
@@ -53,6 +69,49 @@ public class Dkms32Messages : Dkms30Messages
     }
 
     public override string Depmod => "Running depmod";
+
+    // 3.1+ reports an install or uninstall in one line per module.
+    public override void ModuleFile(DkmsOutput o, string fileName)
+    {
+    }
+
+    public override string? SanityCheck => null;
+
+    public override string? OriginalModule => null;
+
+    public override string? OriginalAlreadyStored => null;
+
+    public override string? OriginalNeverExisted => null;
+
+    public override string? NoOriginal => null;
+
+    public override string? Uninstallation => null;
+
+    public override void Installing(DkmsOutput o, string directory, string file)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Line($"Installing {file}");
+    }
+
+    public override string DeletingFrom(string directory, string file) => $"Deleting {file}";
+
+    public override string NotFoundWithin(string kernelDirectory, string fileName) => $"Module {fileName} was not found within {kernelDirectory}/";
+
+    public override void NoOriginalStored(DkmsOutput o)
+    {
+    }
+
+    public override void OriginalRestored(DkmsOutput o, string file)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Line($"Restoring archived original module {file}");
+    }
+
+    public override void OriginalArchived(DkmsOutput o, string original, string storeDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Line($"Found pre-existing {original}, archiving for uninstallation");
+    }
 
     public override string UninstallHeader(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} for kernel {t}:";
 

@@ -332,4 +332,50 @@ public sealed class ProfileBehaviourTests : IDisposable
 
         Assert.Equal(llvm, _f.Processes.Log.Contains("llvm-strip hello.ko"));
     }
+
+    [Fact]
+    public async Task BuildInstallRemove_32Words_OneLinePerStepNoClean()
+    {
+        _f.UseProfile(DkmsProfile.V32);
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.InstallAsync(mv, [T], ActionOptions.Default)));
+        Assert.Equal(0, await CodeOf(() => _f.Engine.RemoveAsync(mv, [T], ActionOptions.Default)));
+
+        Assert.Contains("\nBuilding module(s)... done.\n", _f.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cleaning build area", _f.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(_f.Processes.Log, l => l.StartsWith("clean ", StringComparison.Ordinal));
+        Assert.Contains($"Installing {_f.InstalledFile("hello")}\n", _f.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Running module version sanity check.", _f.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Module hello/1.0 for kernel {EngineFixture.Kernel} ({EngineFixture.Arch}):\n", _f.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Deleting {_f.InstalledFile("hello")}\n", _f.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Deleting module hello/1.0 completely from the DKMS tree.\n", _f.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_32MakeLog_CommandBlock()
+    {
+        _f.UseProfile(DkmsProfile.V32);
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
+
+        var log = await File.ReadAllTextAsync(Path.Combine(_f.BuiltDir(mv), "log", "make.log"));
+        Assert.StartsWith($"DKMS (dkms-3.2.2) make.log for hello/1.0 for kernel {EngineFixture.Kernel} ({EngineFixture.Arch})\n", log, StringComparison.Ordinal);
+        Assert.Contains("\nBuilding module(s)\n# command: make -j4 KERNELRELEASE=", log, StringComparison.Ordinal);
+        Assert.Matches(@"\n# exit code: 0\n# elapsed time: \d\d:\d\d:\d\d\n-{64}\n$", log);
+    }
+
+    [Fact]
+    public async Task Build_30Words_Unchanged()
+    {
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
+
+        Assert.Contains("\nBuilding module:\nCleaning build area...", _f.Stdout, StringComparison.Ordinal);
+        var log = await File.ReadAllTextAsync(Path.Combine(_f.BuiltDir(mv), "log", "make.log"));
+        Assert.StartsWith("DKMS make.log for hello-1.0 for kernel ", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("# command:", log, StringComparison.Ordinal);
+    }
 }
