@@ -126,6 +126,8 @@ public class Dkms32Messages : Dkms30Messages
 
     public override string NotBuilt(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} is not built for kernel {t}. Skipping...";
 
+    public override bool BlankLineAfterEachRemovedKernel => true;
+
     public override string DeletingModule(ModuleRef mv) => $"Deleting module {Slashed(mv)} completely from the DKMS tree.";
 
     public override bool SigningPreambleOncePerAutoinstall => true;

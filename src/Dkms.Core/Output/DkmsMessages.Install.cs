@@ -111,4 +111,7 @@ public abstract partial class DkmsMessages
 
     /// <summary>The line kernel_prerm prints (on stderr) before removing a module from a kernel.</summary>
     public abstract string RemovingFromKernel(ModuleRef mv, KernelTarget t);
+
+    /// <summary>True when <c>remove</c> prints a blank line after each kernel (3.2+).</summary>
+    public virtual bool BlankLineAfterEachRemovedKernel => false;
 }
