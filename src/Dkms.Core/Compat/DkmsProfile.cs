@@ -59,7 +59,6 @@ public sealed class DkmsProfile
         ConfigDirOverrides = true,
         DeferredBuildDepends = true,
         ObsoleteByDeprecated = true,
-        BuildEnvironment = true,
     };
 
     /// <summary>Every profile, oldest first.</summary>
@@ -77,7 +76,11 @@ public sealed class DkmsProfile
     /// <summary>The words of this release.</summary>
     public DkmsMessages Messages { get; }
 
-    /// <summary>The framework.conf keys this release reads (dkmsd's own keys, such as build_timeout, are read in every profile).</summary>
+    /// <summary>
+    /// The framework.conf keys this release reads. A key added after 3.0 is read only by the profiles that have it
+    /// (build_environment); dkmsd's own keys (build_timeout, …) and the 3.2 keys dkmsd already read before profiles
+    /// existed (parallel_jobs, post_transaction, compress_*_opts) are read in every profile, so 3.0 keeps its behaviour.
+    /// </summary>
     public IReadOnlySet<string> FrameworkKeys { get; }
 
     /// <summary>Status prints each of its remarks once (3.1.3's "print messages only once"), not once per module.</summary>
@@ -112,9 +115,6 @@ public sealed class DkmsProfile
 
     /// <summary>OBSOLETE_BY prints a deprecation (use BUILD_EXCLUSIVE_KERNEL_MAX instead).</summary>
     public bool ObsoleteByDeprecated { get; private init; }
-
-    /// <summary>framework.conf's <c>build_environment</c> file is sourced and its exports passed to the build.</summary>
-    public bool BuildEnvironment { get; private init; }
 
     /// <summary>The profile a <c>dkms_compat</c> / <c>DKMS_COMPAT</c> value names ("3.4", "3.4.3", "dkms-3.4.3"); null when none does.</summary>
     public static DkmsProfile? Find(string? value)

@@ -108,7 +108,7 @@ public static class FrameworkConfLoader
             BuildSandbox = NonEmpty(Get("build_sandbox")),
             Profile = profile,
             ProfileSource = choice.Source,
-            BuildEnvironment = profile.BuildEnvironment ? NonEmpty(Get("build_environment")) : null,
+            BuildEnvironment = profile.FrameworkKeys.Contains("build_environment") ? NonEmpty(Get("build_environment")) : null,
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
         };
         return settings;
