@@ -128,6 +128,9 @@ public class Dkms32Messages : Dkms30Messages
 
     public override bool BlankLineAfterEachRemovedKernel => true;
 
+    /// <remarks>3.2's kernel_prerm / kernel_preinst, on stderr.</remarks>
+    public override string RemovingFromKernel(ModuleRef mv, KernelTarget t) => $"dkms: removing module {Slashed(mv)} for kernel {t}";
+
     public override string DeletingModule(ModuleRef mv) => $"Deleting module {Slashed(mv)} completely from the DKMS tree.";
 
     public override bool SigningPreambleOncePerAutoinstall => true;

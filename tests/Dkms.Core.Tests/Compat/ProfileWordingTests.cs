@@ -120,4 +120,11 @@ public sealed class ProfileWordingTests
         Assert.Equal("Autoinstall on 6.1 succeeded for module(s) a b.\nAutoinstall on 6.1 was skipped for module(s) c.\n"
                      + "Autoinstall on 6.1 failed for module(s) d(10).\n", stdout.ToString());
     }
+
+    [Fact]
+    public void RemovingFromKernel_PerProfile_HookOrAction()
+    {
+        Assert.Equal("dkms: removing: hello 1.0 (6.1.0-99-test) (x86_64)", Words("3.0").RemovingFromKernel(Mv, T));
+        Assert.Equal("dkms: removing module hello/1.0 for kernel 6.1.0-99-test (x86_64)", Words("3.2").RemovingFromKernel(Mv, T));
+    }
 }
