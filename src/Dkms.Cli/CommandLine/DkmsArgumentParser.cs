@@ -46,7 +46,7 @@ internal static class DkmsArgumentParser
 
                 if (hasInline || option is null || !SetFlag(result, option))
                 {
-                    throw new UsageException(2, Core.Output.DkmsMessages.Default.UnknownOption(arg));
+                    throw new UsageException(2, Core.Output.DkmsMessages.Default.UnknownOption(arg)) { Words = m => m.UnknownOption(arg) };
                 }
 
                 continue;

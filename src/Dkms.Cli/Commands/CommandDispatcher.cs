@@ -3,6 +3,7 @@ using Dkms.Cli.Remote;
 using Dkms.Cli.Verbs;
 using Dkms.Core.Actions;
 using Dkms.Core.Commands;
+using Dkms.Core.Compat;
 using Dkms.Core.Configuration;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
@@ -26,10 +27,17 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }
         catch (UsageException e)
         {
-            await stderr.WriteAsync(Messages.ErrorText(e.Lines)).ConfigureAwait(false);
+            await ChooseProfileAsync(null, ct).ConfigureAwait(false); // framework.conf's place is unknown: the default one
+            await stderr.WriteAsync(Messages.ErrorText(e.LinesIn(Messages))).ConfigureAwait(false);
             await stderr.FlushAsync(ct).ConfigureAwait(false); // before the usage, as dkms's two streams interleave
             await stdout.WriteAsync(UsageText()).ConfigureAwait(false);
             return e.ExitCode;
+        }
+
+        if (await ChooseProfileAsync(args.FrameworkConf, ct).ConfigureAwait(false) is { } badProfile)
+        {
+            await stderr.WriteAsync(Messages.ErrorText(badProfile.Lines)).ConfigureAwait(false);
+            return badProfile.ExitCode;
         }
 
         if (args.Help)
@@ -52,12 +60,15 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
                 DkmsTree = args.DkmsTree,
                 FrameworkConf = args.FrameworkConf,
             }, cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
-            await stdout.WriteLineAsync($"dkmsctl {DkmsEngine.ToolVersion} (compatible with {DkmsContract.CompatibleDkmsVersion})\n"
+            await stdout.WriteLineAsync($"dkmsctl {DkmsEngine.ToolVersion} (compatible with {Messages.Version})\n"
+                + $"dkms profile: {_profile} (from {_profileSource})\n"
                 + $"build sandbox: {sandbox}{(sandbox.Problem is { } why ? $" (cannot run here: {why})" : string.Empty)}").ConfigureAwait(false);
             return 0;
         }
 
-        var output = args.Quiet ? DkmsOutput.Null : new DkmsOutput(stdout, stderr, args.Verbose);
+        var output = args.Quiet
+            ? new DkmsOutput(TextWriter.Null, TextWriter.Null, messages: Messages)
+            : new DkmsOutput(stdout, stderr, args.Verbose, Messages);
         foreach (var w in args.Warnings)
         {
             output.ErrLine(w);
@@ -79,7 +90,7 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }
         catch (UsageException e)
         {
-            output.Error(e.Lines);
+            output.Error(e.LinesIn(Messages));
             if (!args.Quiet)
             {
                 await stdout.WriteAsync(UsageText()).ConfigureAwait(false);
@@ -89,8 +100,41 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }
     }
 
-    /// <summary>The words dkmsctl prints (the profile's choice; dkms 3.0.10's until profiles exist).</summary>
-    private static DkmsMessages Messages => DkmsMessages.Default;
+    private DkmsProfile _profile = DkmsProfile.V30;
+    private string _profileSource = "default";
+
+    /// <summary>The words dkmsctl prints: the chosen profile's.</summary>
+    private DkmsMessages Messages => _profile.Messages;
+
+    /// <summary>
+    /// Chooses the profile once, as the engine will (DKMS_COMPAT, framework.conf's dkms_compat, os-release), so that
+    /// the lines printed before the engine runs (usage, -V, grammar errors) are the same release's.
+    /// </summary>
+    /// <returns>Null, or the error of a DKMS_COMPAT / dkms_compat that names no profile.</returns>
+    private async Task<DkmsException?> ChooseProfileAsync(string? frameworkConf, CancellationToken ct)
+    {
+        try
+        {
+            var settings = await FrameworkConfLoader.LoadAsync(new FrameworkOverrides { FrameworkConf = frameworkConf }, cancellationToken: ct)
+                .ConfigureAwait(false);
+            (_profile, _profileSource) = (settings.Profile, settings.ProfileSource);
+            return null;
+        }
+        catch (DkmsException)
+        {
+            // framework.conf's own errors are reported where it is used; the profile then comes from the rest.
+            try
+            {
+                var choice = DkmsProfileSelector.Choose(Environment.GetEnvironmentVariable(DkmsProfileSelector.EnvironmentVariable), null);
+                (_profile, _profileSource) = (choice.Profile, choice.Source);
+                return null;
+            }
+            catch (DkmsException e)
+            {
+                return e;
+            }
+        }
+    }
 
     /// <summary>dkms's usage under the name dkms (headed with its path, as bash's <c>$0</c>); dkmsctl's own otherwise.</summary>
     private string UsageText() => programName == "dkms" ? Messages.Usage(ScriptPath(invokedAs ?? programName)) : Usage.Text(programName);
@@ -119,6 +163,11 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
     {
         var verb = GrammarChecks.Check(args, Messages);
         using var daemon = await Transport.OpenAsync(verb, args, programName, stderr, ct).ConfigureAwait(false);
+        if (daemon is not null)
+        {
+            daemon.Words = Messages;
+        }
+
         if (daemon is null)
         {
             return await RunInProcessAsync(verb, args, output, ct).ConfigureAwait(false);

@@ -29,6 +29,9 @@ internal sealed class DaemonConnection : IDisposable
 
     public string SocketPath { get; }
 
+    /// <summary>The words its errors are printed in (the caller's profile).</summary>
+    public Core.Output.DkmsMessages Words { get; set; } = Core.Output.DkmsMessages.Default;
+
     public GrpcChannel Channel { get; }
 
     public V1.Dkms.DkmsClient Client { get; }
@@ -124,7 +127,7 @@ internal sealed class DaemonConnection : IDisposable
             StatusCode.Unimplemented => [$"The dkmsd at {SocketPath} does not support this request (an older version?)."],
             _ => e.Status.Detail.Split('\n'),
         };
-        var words = Core.Output.DkmsMessages.Default;
+        var words = Words;
         stderr.Write(e.Trailers.GetValue("dkms-warning") == "1" ? words.WarningText(lines) : words.ErrorText(lines));
 
         stderr.Flush();

@@ -105,7 +105,7 @@ public sealed partial class DkmsEngine
         _out.Line(M.CreatingSymlink(link, source));
         Directory.CreateDirectory(Tree.BuildDir(mv.Module, mv.Version));
         AtomicFiles.ReplaceSymlink(link, source);
-        return await _ctx.Hooks.RunAsync("post_add", "POST_ADD", conf.PostAdd, link, ct).ConfigureAwait(false);
+        return await _ctx.Hooks.RunAsync("post_add", "POST_ADD", conf.PostAdd, link, ct, module: mv.Module).ConfigureAwait(false);
     }
 
     /// <summary>Marks m/v as added by dkmsd on its own (see <see cref="Tree.DkmsTree.AutoAddedMarker"/>).</summary>

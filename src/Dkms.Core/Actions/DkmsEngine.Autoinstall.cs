@@ -44,17 +44,59 @@ public sealed partial class DkmsEngine
         IReadOnlyCollection<string> failed, IReadOnlyCollection<(ModuleRef Module, IEnumerable<string> Missing)> pending)
     {
         ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(pending);
         M.AutoinstallSummary(_out, t.Kernel, installed, skipped, failed);
+        var unresolved = 0;
+        var deferred = new List<ModuleRef>();
+        var known = RegisteredModules();
         foreach (var (mv, missing) in pending)
         {
-            _out.Line(M.MissingDependencies(mv, missing));
+            var list = missing.ToList();
+            if (Defers(list, known))
+            {
+                _out.Line(M.DeferredDependencies(mv, list));
+                deferred.Add(mv);
+                continue;
+            }
+
+            // 3.4 names only the dependencies it knows (the others would have deferred it).
+            _out.Line(M.MissingDependencies(mv, _ctx.Profile.DeferredBuildDepends ? list.Where(known.Contains) : list));
+            unresolved++;
         }
 
-        if (failed.Count > 0 || pending.Count > 0)
+        if (deferred.Count > 0)
+        {
+            foreach (var line in M.AutoinstallDeferred(t.Kernel, deferred.Select(d => $"{d.Module}/{d.Version}")))
+            {
+                _out.Line(line);
+            }
+        }
+
+        if (failed.Count > 0 || unresolved > 0)
         {
             throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.AutoinstallFailed, M.AutoinstallFailed());
         }
     }
+
+    /// <summary>
+    /// 3.4's deferred BUILD_DEPENDS: true when the profile defers and none of <paramref name="missing"/> is registered
+    /// (any version in the tree that is not broken): the dependency may come later, so autoinstall waits, exit 0.
+    /// </summary>
+    public bool Defers(IReadOnlyCollection<string> missing, IReadOnlySet<string>? registered = null)
+    {
+        ArgumentNullException.ThrowIfNull(missing);
+        if (!_ctx.Profile.DeferredBuildDepends || missing.Count == 0)
+        {
+            return false;
+        }
+
+        registered ??= RegisteredModules();
+        return !missing.Any(registered.Contains);
+    }
+
+    /// <summary>Every module with a version in the tree that is not broken (dkms 3.4's <c>known_modules</c>).</summary>
+    public IReadOnlySet<string> RegisteredModules() =>
+        ListVersions().Where(mv => !IsBroken(mv.Module, mv.Version)).Select(mv => mv.Module).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>What autoinstall would do for a kernel: the newest version of each module, in dependency order.</summary>
     public async Task<AutoinstallPlan> PlanAutoinstallAsync(KernelTarget t, ActionOptions options, CancellationToken ct = default)

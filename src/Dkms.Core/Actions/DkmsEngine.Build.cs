@@ -37,6 +37,11 @@ public sealed partial class DkmsEngine
     private async Task DoBuildAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
         var kernel = Kernel(t, options);
+        if (_ctx.Profile.HeadersBeforeSigning)
+        {
+            RequireHeaders(kernel);
+        }
+
         var signing = await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
         if (!IsAdded(mv.Module, mv.Version))
         {
@@ -86,6 +91,16 @@ public sealed partial class DkmsEngine
         await _ctx.Log.RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", source + "/.", build + "/"], M.CopyFailed(source, build)[0],
                 DkmsExitCode.BuildStepFailed, ct)
             .ConfigureAwait(false);
+        if (_ctx.Profile.ConfigDirOverrides && Path.Combine(Settings.ConfigDir, m, "patches") is var overlay && Directory.Exists(overlay))
+        {
+            // 3.4: the administrator's patches overlay the package's (same names win); PATCH still lists what applies.
+            var patches = Path.Combine(build, "patches");
+            Directory.CreateDirectory(patches);
+            await _ctx.Log.RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", overlay + "/.", patches + "/"], M.CopyFailed(overlay, patches)[0],
+                    DkmsExitCode.BuildStepFailed, ct)
+                .ConfigureAwait(false);
+        }
+
         var log = Path.Combine(build, "make.log");
 
         // Package code writes the build copy as the build user (sandboxed); given back before the modules are read.
@@ -102,14 +117,15 @@ public sealed partial class DkmsEngine
             Phase("pre_build");
         }
 
-        await _ctx.BuildHooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct).ConfigureAwait(false);
+        await _ctx.BuildHooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct, mv.Module).ConfigureAwait(false);
 
         M.BuildingModule(_out);
         await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
         await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await _ctx.Log.DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
 
         Phase("make", log);
-        await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct).ConfigureAwait(false);
+        var buildEnvironment = await Build.BuildEnvironmentFile.ReadAsync(_ctx.Processes, Settings.BuildEnvironment, t.Kernel, ct).ConfigureAwait(false);
+        await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct, buildEnvironment).ConfigureAwait(false);
         lease?.Dispose(); // the build is root's again before anything trusted reads it
 
         foreach (var spec in conf.Modules)
@@ -138,7 +154,7 @@ public sealed partial class DkmsEngine
         // POST_BUILD and the last clean write the build copy again (the modules are published by now).
         using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
         {
-            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
+            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct, mv.Module).ConfigureAwait(false);
             var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
             File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
             await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);

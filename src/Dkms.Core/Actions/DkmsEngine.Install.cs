@@ -72,7 +72,7 @@ public sealed partial class DkmsEngine
             foreach (var (spec, file, target, install, report) in checks)
             {
                 M.ModuleFile(_out, Path.GetFileName(file));
-                _out.Line(M.SanityCheck);
+                _out.LineIf(M.SanityCheck);
                 report(_out);
                 if (!install)
                 {
@@ -83,14 +83,14 @@ public sealed partial class DkmsEngine
                 {
                     // Before the first file is written, after its checks (where dkms runs it).
                     preInstallDone = true;
-                    var pre = await _ctx.Hooks.RunAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct).ConfigureAwait(false);
+                    var pre = await _ctx.Hooks.RunAsync("pre_install", "PRE_INSTALL", conf.PreInstall, source, ct, module: m).ConfigureAwait(false);
                     if (pre != 0 && !options.Force)
                     {
                         throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.PreInstallFailed, M.PreInstallFailed());
                     }
                 }
 
-                _out.Line(M.OriginalModule);
+                _out.LineIf(M.OriginalModule);
                 _ctx.Originals.Archive(mv, t, spec, target);
                 M.Installing(_out, Path.GetDirectoryName(target)!, target);
                 transaction.Keep(target);
@@ -105,7 +105,7 @@ public sealed partial class DkmsEngine
 
         transaction.Commit();
         AtomicFiles.ReplaceSymlink(Tree.InstalledLink(m, t.Kernel, t.Arch), Path.Combine(v, t.Kernel, t.Arch));
-        await _ctx.Hooks.RunAsync("post_install", "POST_INSTALL", conf.PostInstall, source, ct).ConfigureAwait(false);
+        await _ctx.Hooks.RunAsync("post_install", "POST_INSTALL", conf.PostInstall, source, ct, module: m).ConfigureAwait(false);
         try
         {
             await DepmodAsync(t.Kernel, options, ct).ConfigureAwait(false);

@@ -27,6 +27,10 @@ public sealed partial class DkmsEngine
                     await MaybeUninstallAsync(mv, t, options, ct).ConfigureAwait(false);
                     MaybeUnbuild(mv, t);
                 }).ConfigureAwait(false);
+                if (M.BlankLineAfterEachRemovedKernel)
+                {
+                    _out.Line();
+                }
             }
 
             var others = Directory.EnumerateDirectories(versionDir).Select(Path.GetFileName)

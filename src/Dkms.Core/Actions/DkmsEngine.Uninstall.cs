@@ -103,7 +103,7 @@ public sealed partial class DkmsEngine
             File.Delete(link);
         }
 
-        await _ctx.Hooks.RunAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct).ConfigureAwait(false);
+        await _ctx.Hooks.RunAsync("post_remove", "POST_REMOVE", conf.PostRemove, Tree.SourceLink(m, v), ct, module: m).ConfigureAwait(false);
         if (!options.DeferDepmod)
         {
             var kernelDir = Tree.InstallKernelDir(t.Kernel);
@@ -157,7 +157,7 @@ public sealed partial class DkmsEngine
 
             var name = Path.GetFileName(found ?? ModuleFiles.Find(moduleDir, spec.DestName) ?? spec.DestName + ".ko");
             M.ModuleFile(_out, name);
-            _out.Line(M.Uninstallation);
+            _out.LineIf(M.Uninstallation);
             if (found is null)
             {
                 _out.Line(M.NotFoundWithin(kernelDir, name));
@@ -169,7 +169,7 @@ public sealed partial class DkmsEngine
                 StaleWork.PruneEmptyDirectories(Path.GetDirectoryName(found)!, kernelDir);
             }
 
-            _out.Line(M.OriginalModule);
+            _out.LineIf(M.OriginalModule);
             if (_ctx.Originals.Restore(mv, t, conf, f => ModuleFiles.IsFileOf(f, spec.DestName)) == 0)
             {
                 M.NoOriginalStored(_out);

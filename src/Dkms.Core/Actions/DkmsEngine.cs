@@ -20,10 +20,7 @@ public sealed partial class DkmsEngine
     /// <summary>dkmsd's own version (dkmsctl's <c>-V</c>, GetInfo, D-Bus).</summary>
     public const string ToolVersion = "dkmsd-0.1.0";
 
-    /// <summary>
-    /// The dkms release whose behaviour and output the engine reproduces: what <c>dkms -V</c> prints, and so
-    /// what make.log headers name (upstream's tests expect <c>DKMS ($(dkms --version)) make.log …</c>).
-    /// </summary>
+    /// <summary>The 3.0 profile's <c>dkms -V</c> (the default profile); a host's own is its settings' profile's.</summary>
     public const string CompatibleDkmsVersion = "dkms-3.0.10";
 
     private readonly EngineContext _ctx;

@@ -52,11 +52,14 @@ public sealed class EngineContext
         Originals = new OriginalModules(Tree, output);
         Versions = new VersionCheck(Tree, processes);
         Depmod = new Depmod(settings, output, Log);
-        Status = new StatusReader(State, Confs);
+        Status = new StatusReader(State, Confs, settings.Profile);
         Tarballs = new TarballMaker(Tree, output, Log);
     }
 
     public DkmsSettings Settings { get; }
+
+    /// <summary>The dkms release behaved as (the settings' one choice); its words are <see cref="Output"/>'s.</summary>
+    public Compat.DkmsProfile Profile => Settings.Profile;
 
     /// <summary>Where dkms's messages go.</summary>
     public DkmsOutput Output { get; }

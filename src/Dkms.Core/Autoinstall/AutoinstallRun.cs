@@ -20,6 +20,7 @@ namespace Dkms.Core.Autoinstall;
 public sealed class AutoinstallRun(DkmsEngine engine, KernelTarget target, ActionOptions options)
 {
     private readonly List<ModuleRef> _failed = [];
+    private readonly List<ModuleRef> _deferred = [];
 
     private DkmsOutput Out => engine.Output;
 
@@ -36,6 +37,9 @@ public sealed class AutoinstallRun(DkmsEngine engine, KernelTarget target, Actio
 
     /// <summary>The modules that failed or were blocked, known when the units have ended (before the summary).</summary>
     public IReadOnlyList<ModuleRef> Failed => _failed;
+
+    /// <summary>3.4: the modules deferred because a BUILD_DEPENDS is not registered yet (not failed: exit 0).</summary>
+    public IReadOnlyList<ModuleRef> Deferred => _deferred;
 
     /// <summary>The plan, or null (with dkms's line) when <c>no-autoinstall</c> switches autoinstall off.</summary>
     public async Task<AutoinstallPlan?> PlanAsync(CancellationToken ct = default)
@@ -93,7 +97,9 @@ public sealed class AutoinstallRun(DkmsEngine engine, KernelTarget target, Actio
             waiting.Remove(i);
             blocked.Add((i, missing));
             ended[queue[i].Module.Module].SetResult(false);
-            Blocked?.Invoke(queue[i].Module, M.MissingDependencies(queue[i].Module, missing));
+            Blocked?.Invoke(queue[i].Module, engine.Defers(missing)
+                ? M.DeferredDependencies(queue[i].Module, missing)
+                : M.MissingDependencies(queue[i].Module, missing));
         }
 
         // Starts (and blocks) what it can, the next module after the last started first, until nothing changes.
@@ -172,7 +178,12 @@ public sealed class AutoinstallRun(DkmsEngine engine, KernelTarget target, Actio
         }
 
         blocked.Sort((a, b) => a.Index.CompareTo(b.Index));
-        _failed.AddRange(blocked.Select(b => queue[b.Index].Module));
+        var registered = engine.RegisteredModules();
+        foreach (var (index, missing) in blocked)
+        {
+            (engine.Defers(missing, registered) ? _deferred : _failed).Add(queue[index].Module);
+        }
+
         var any = installed.Count > plan.AlreadyInstalled.Count;
         if (any)
         {

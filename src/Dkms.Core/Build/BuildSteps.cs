@@ -47,14 +47,23 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
 
     /// <summary>The clean command (CLEAN, or kbuild's clean), in the build copy; its status is shown, never fatal.</summary>
     public Task<ProcessResult> CleanAsync(DkmsConf conf, string build, CancellationToken ct) =>
-        log.RunStepAsync(new Step(M.CleaningBuildArea, conf.CleanCommand, build) { Background = true }, ct);
+        settings.Profile.RunsCleanCommand
+            ? log.RunStepAsync(new Step(M.CleaningBuildArea, conf.CleanCommand, build) { Background = true }, ct)
+            : Task.FromResult(new ProcessResult(0, false, TimeSpan.Zero, string.Empty, string.Empty)); // 3.2+ never cleans
 
     /// <summary>make (MAKE, or kbuild's) with the kernel's compiler, its output appended to <paramref name="makeLog"/>; exit 10 when it fails.</summary>
-    public async Task MakeAsync(DkmsConf conf, KernelTarget t, KernelInfo kernel, string build, string makeLog, CancellationToken ct)
+    /// <param name="extra">Variables set after the compiler's (3.4's build_environment).</param>
+    public async Task MakeAsync(DkmsConf conf, KernelTarget t, KernelInfo kernel, string build, string makeLog, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var env = new Dictionary<string, string>(kernel.CompilerEnvironment(), StringComparer.Ordinal);
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
         var make = MakeCommandLine(conf.MakeCommand, t.Kernel);
-        var made = await log.RunStepAsync(new Step(make, make, build)
+        var made = await log.RunStepAsync(new Step(M.MakeStep(make), make, build)
         {
             OutputFile = makeLog,
             Background = true,

@@ -46,7 +46,9 @@ internal sealed class ModulePublisher(DkmsTree tree, BuildLog log, ModuleSigner 
                 var ko = Path.Combine(build, spec.BuiltLocation + spec.BuiltName + ".ko");
                 if (spec.Strip)
                 {
-                    await log.RunToolAsync("strip", ["-g", ko], $"strip -g {ko} failed", DkmsExitCode.BadBuildResult, ct).ConfigureAwait(false);
+                    // 3.2+: a kernel built by clang (CC=clang) gets llvm-strip.
+                    var strip = Settings.Profile.LlvmStripForClang && kernel.CompilerEnvironment().GetValueOrDefault("CC") == "clang" ? "llvm-strip" : "strip";
+                    await log.RunToolAsync(strip, ["-g", ko], $"{strip} -g {ko} failed", DkmsExitCode.BadBuildResult, ct).ConfigureAwait(false);
                 }
 
                 if (signing is not null)

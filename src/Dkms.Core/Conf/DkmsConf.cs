@@ -46,6 +46,12 @@ public sealed record DkmsConf
     /// <summary>Why BUILD_EXCLUSIVE_* (or OBSOLETE_BY) excludes this kernel/arch; null when it builds.</summary>
     public string? ExcludedBecause { get; init; }
 
+    /// <summary>
+    /// The module records BUILD_EXCLUSIVE_*[i] leaves out for this kernel (3.4's per-module exclusion); they are not in
+    /// <see cref="Modules"/>, so nothing builds, installs or reports them.
+    /// </summary>
+    public IReadOnlyList<ModuleSpec> ExcludedModules { get; init; } = [];
+
     /// <summary>dkms's validation messages (each may hold two lines), in dkms's order.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 

@@ -268,6 +268,24 @@ public static partial class DkmsConfReader
         var clean = N("CLEAN") ?? $"make -C {ctx.KernelSourceDir} M={ctx.Settings.DkmsTree}/{moduleName}/{moduleVersion}/build clean";
 
         var obsoleteBy = N("OBSOLETE_BY");
+        string? excluded;
+        var excludedModules = new List<ModuleSpec>();
+        if (ctx.Settings.Profile.PerModuleBuildExclusive)
+        {
+            excluded = PerModuleExclusion(ctx, V, modules, obsoleteBy, excludedModules);
+            modules.RemoveAll(excludedModules.Contains);
+        }
+        else
+        {
+            excluded = Exclusion(ctx, S("BUILD_EXCLUSIVE_KERNEL"), S("BUILD_EXCLUSIVE_KERNEL_MIN"),
+                N("BUILD_EXCLUSIVE_KERNEL_MAX") ?? obsoleteBy, S("BUILD_EXCLUSIVE_ARCH"), S("BUILD_EXCLUSIVE_CONFIG"));
+        }
+
+        if (obsoleteBy is not null && ctx.Settings.Profile.ObsoleteByDeprecated)
+        {
+            deprecations.Add(ctx.Settings.Profile.Messages.ObsoleteByDeprecation(confPath));
+        }
+
         return new DkmsConf
         {
             ConfPath = confPath,
@@ -288,8 +306,8 @@ public static partial class DkmsConfReader
             BuildDependsRebuild = rebuild,
             NoWeakModules = noWeak,
             ObsoleteBy = obsoleteBy,
-            ExcludedBecause = Exclusion(ctx, S("BUILD_EXCLUSIVE_KERNEL"), S("BUILD_EXCLUSIVE_KERNEL_MIN"),
-                N("BUILD_EXCLUSIVE_KERNEL_MAX") ?? obsoleteBy, S("BUILD_EXCLUSIVE_ARCH"), S("BUILD_EXCLUSIVE_CONFIG")),
+            ExcludedBecause = excluded,
+            ExcludedModules = excludedModules,
             Errors = errors,
             Deprecations = deprecations,
             Stderr = stderr,
@@ -361,6 +379,36 @@ public static partial class DkmsConfReader
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// 3.4's per-module BUILD_EXCLUSIVE_*[i]: module i builds when the "global" values (element 0, so a restriction on
+    /// index 0 applies to every module, as in dkms) and its own allow it. Fills <paramref name="excludedModules"/>; the
+    /// package is excluded (the first reason) only when no module is left. OBSOLETE_BY is the default global
+    /// BUILD_EXCLUSIVE_KERNEL_MAX unless some module sets its own.
+    /// </summary>
+    private static string? PerModuleExclusion(ConfContext ctx, Func<string, BashValue> v, List<ModuleSpec> modules, string? obsoleteBy,
+        List<ModuleSpec> excludedModules)
+    {
+        static string? NonEmpty(string s) => s.Length == 0 ? null : s;
+        var maxValues = v("BUILD_EXCLUSIVE_KERNEL_MAX");
+        var globalMax = NonEmpty(maxValues.Scalar)
+                        ?? (modules.Any(m => maxValues[m.Index].Length > 0) ? null : obsoleteBy);
+        string? first = null;
+        foreach (var m in modules)
+        {
+            var reason = Exclusion(ctx, v("BUILD_EXCLUSIVE_KERNEL").Scalar, v("BUILD_EXCLUSIVE_KERNEL_MIN").Scalar, globalMax,
+                             v("BUILD_EXCLUSIVE_ARCH").Scalar, v("BUILD_EXCLUSIVE_CONFIG").Scalar)
+                         ?? Exclusion(ctx, v("BUILD_EXCLUSIVE_KERNEL")[m.Index], v("BUILD_EXCLUSIVE_KERNEL_MIN")[m.Index],
+                             NonEmpty(maxValues[m.Index]), v("BUILD_EXCLUSIVE_ARCH")[m.Index], v("BUILD_EXCLUSIVE_CONFIG")[m.Index]);
+            if (reason is not null)
+            {
+                excludedModules.Add(m);
+                first ??= reason;
+            }
+        }
+
+        return modules.Count > 0 && excludedModules.Count == modules.Count ? first : null;
     }
 
     private static string? Exclusion(ConfContext ctx, string kernel, string min, string? max, string arch, string config)

@@ -88,7 +88,7 @@ internal sealed class ModuleConfs(DkmsTree tree, ConfCache cache, DkmsOutput out
                 output.Deprecated(d);
             }
 
-            if (conf.Modules.Count == 0)
+            if (conf.Modules.Count == 0 && conf.ExcludedModules.Count == 0)
             {
                 output.ErrLine(output.Messages.ZeroModules);
             }

@@ -1,3 +1,5 @@
+using Dkms.Core.Compat;
+
 namespace Dkms.Core.Configuration;
 
 /// <summary>
@@ -71,6 +73,15 @@ public sealed record DkmsSettings
 
     /// <summary>The <c>ADDON_MODULES_DIR</c> destination override, when set.</summary>
     public string? AddonModulesDir { get; init; }
+
+    /// <summary>The dkms release dkmsd behaves as (chosen once: DKMS_COMPAT, dkms_compat, os-release); 3.0 unless loaded.</summary>
+    public DkmsProfile Profile { get; init; } = DkmsProfile.V30;
+
+    /// <summary>What chose <see cref="Profile"/>: <c>DKMS_COMPAT</c>, <c>dkms_compat</c>, <c>os-release</c> or <c>default</c>.</summary>
+    public string ProfileSource { get; init; } = "default";
+
+    /// <summary>framework.conf's <c>build_environment</c> (3.4): a file whose exports the build gets; null when unset or not in the profile.</summary>
+    public string? BuildEnvironment { get; init; }
 
     /// <summary>True when the install tree is the system's <c>/lib/modules</c>.</summary>
     public bool IsSystemInstallTree => Path.GetFullPath(InstallTree).TrimEnd('/') == DefaultInstallTree;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dkms.Core.Bash;
+using Dkms.Core.Compat;
 using Dkms.Core.Errors;
 
 namespace Dkms.Core.Configuration;
@@ -16,7 +17,8 @@ public static class FrameworkConfLoader
         "source_tree", "dkms_tree", "install_tree", "tmp_location", "verbose", "symlink_modules",
         "autoinstall_all_kernels", "modprobe_on_install", "parallel_jobs", "compress_gzip_opts",
         "compress_xz_opts", "compress_zstd_opts", "post_transaction", "sign_file", "mok_signing_key",
-        "mok_certificate", "conf_timeout", "build_timeout", "build_sandbox",
+        "mok_certificate", "conf_timeout", "build_timeout", "build_sandbox", DkmsProfileSelector.FrameworkKey,
+        "build_environment",
     ];
 
     // dkms initialises these itself, so the environment cannot change their defaults.
@@ -77,6 +79,11 @@ public static class FrameworkConfLoader
 
         string? Get(string name) => values.TryGetValue(name, out var v) ? v : null;
 
+        // Chosen once, here, for every host: the environment's DKMS_COMPAT, framework.conf's dkms_compat, os-release.
+        var choice = DkmsProfileSelector.Choose(environment.GetValueOrDefault(DkmsProfileSelector.EnvironmentVariable),
+            Get(DkmsProfileSelector.FrameworkKey), overrides.OsReleaseRoot ?? "/");
+        var profile = choice.Profile;
+
         var settings = new DkmsSettings
         {
             FrameworkConf = frameworkConf,
@@ -99,6 +106,9 @@ public static class FrameworkConfLoader
             ConfTimeout = Seconds(Get("conf_timeout"), "conf_timeout", BashEvaluator.DefaultTimeout),
             BuildTimeout = Seconds(Get("build_timeout"), "build_timeout", DkmsSettings.DefaultBuildTimeout),
             BuildSandbox = NonEmpty(Get("build_sandbox")),
+            Profile = profile,
+            ProfileSource = choice.Source,
+            BuildEnvironment = profile.FrameworkKeys.Contains("build_environment") ? NonEmpty(Get("build_environment")) : null,
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
         };
         return settings;

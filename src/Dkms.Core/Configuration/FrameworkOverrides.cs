@@ -19,4 +19,7 @@ public sealed record FrameworkOverrides
     public bool? SymlinkModules { get; init; }
 
     public bool? ModprobeOnInstall { get; init; }
+
+    /// <summary>The root whose <c>etc/os-release</c> (or <c>usr/lib/os-release</c>) decides the default profile; <c>/</c> when null.</summary>
+    public string? OsReleaseRoot { get; init; }
 }

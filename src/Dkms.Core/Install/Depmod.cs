@@ -36,6 +36,20 @@ public sealed class Depmod
         }
 
         var tree = Path.GetFullPath(_settings.InstallTree).TrimEnd('/');
+        var modulesDep = Path.Combine(tree, kernel, "modules.dep");
+        if (_settings.Profile.DepmodNeedsModulesDep && !File.Exists(modulesDep))
+        {
+            // 3.2+: the kernel's image is not unpacked (headers only), so depmod must not create its modules.dep. dkms
+            // says so inside its step, whose output only --verbose shows; the step's line is printed all the same.
+            await _log.RunStepAsync(new Step(M.Depmod, "true", "/")
+            {
+                Background = true,
+                VerboseText = $"Skipping depmod because '{modulesDep}' is missing.",
+                Guarded = false,
+            }, ct).ConfigureAwait(false);
+            return;
+        }
+
         string? scratch = null;
         string baseDir;
         if (tree.EndsWith("/lib/modules", StringComparison.Ordinal))
@@ -67,6 +81,11 @@ public sealed class Depmod
             {
                 throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.InstallFailed, M.DepmodFailed(result.ExitCode));
             }
+
+            if (_settings.Profile.DepmodNeedsModulesDep)
+            {
+                RemoveEmptyIndex(Path.Combine(tree, kernel));
+            }
         }
         finally
         {
@@ -74,6 +93,30 @@ public sealed class Depmod
             {
                 Directory.Delete(scratch, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// 3.2+: an empty modules.dep means the last module of a kernel that is no longer installed is gone; its index
+    /// files and, when nothing else is left, its directory go with it.
+    /// </summary>
+    private static void RemoveEmptyIndex(string kernelDir)
+    {
+        var dep = new FileInfo(Path.Combine(kernelDir, "modules.dep"));
+        if (!dep.Exists || dep.Length > 0)
+        {
+            return;
+        }
+
+        string[] names = ["modules.alias", "modules.dep", "modules.devname", "modules.softdep", "modules.symbols", "modules.weakdep"];
+        foreach (var file in names.Select(n => Path.Combine(kernelDir, n)).Concat(Directory.EnumerateFiles(kernelDir, "modules.*.bin")).ToList())
+        {
+            File.Delete(file);
+        }
+
+        if (!Directory.EnumerateFileSystemEntries(kernelDir).Any())
+        {
+            Directory.Delete(kernelDir);
         }
     }
 }

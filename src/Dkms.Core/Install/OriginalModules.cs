@@ -25,7 +25,7 @@ internal sealed class OriginalModules(DkmsTree tree, DkmsOutput output)
         if (new FileInfo(tree.InstalledLink(mv.Module, t.Kernel, t.Arch)).LinkTarget is not null)
         {
             // Some version is installed already: its install decided about the original.
-            output.Line(Directory.Exists(store) && Directory.EnumerateFiles(store, spec.DestName + ".ko*").Any()
+            output.LineIf(Directory.Exists(store) && Directory.EnumerateFiles(store, spec.DestName + ".ko*").Any()
                 ? M.OriginalAlreadyStored
                 : M.OriginalNeverExisted);
             return;
@@ -43,7 +43,7 @@ internal sealed class OriginalModules(DkmsTree tree, DkmsOutput output)
             // original here, and on Debian says nothing more of it; it is overwritten, never archived.
             if (ModuleFiles.Find(Path.GetDirectoryName(target)!, spec.DestName) is null)
             {
-                output.Line(M.NoOriginal);
+                output.LineIf(M.NoOriginal);
             }
 
             return;

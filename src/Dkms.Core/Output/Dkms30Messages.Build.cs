@@ -3,7 +3,7 @@ using Dkms.Core.Actions;
 
 namespace Dkms.Core.Output;
 
-public sealed partial class Dkms30Messages
+public partial class Dkms30Messages
 {
     public override string[] AlreadyAdded(ModuleRef mv) =>
         [$"DKMS tree already contains: {Dashed(mv)}", "You cannot add the same module/version combo more than once."];

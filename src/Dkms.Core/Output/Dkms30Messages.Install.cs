@@ -2,7 +2,7 @@ using Dkms.Core.Actions;
 
 namespace Dkms.Core.Output;
 
-public sealed partial class Dkms30Messages
+public partial class Dkms30Messages
 {
     public override string AlreadyInstalled(ModuleRef mv, KernelTarget t) =>
         $"Module {mv.Module}/{mv.Version} already installed on kernel {t}, skip. You may override by specifying --force.";
@@ -22,7 +22,7 @@ public sealed partial class Dkms30Messages
         o.Line($"{fileName}:");
     }
 
-    public override string SanityCheck => "Running module version sanity check.";
+    public override string? SanityCheck => "Running module version sanity check.";
 
     public override void Obsoleted(DkmsOutput o, string obsoleteBy)
     {
@@ -49,13 +49,13 @@ public sealed partial class Dkms30Messages
         o.ErrLine("You may override by specifying --force.");
     }
 
-    public override string OriginalModule => " - Original module";
+    public override string? OriginalModule => " - Original module";
 
-    public override string OriginalAlreadyStored => "   - An original module was already stored during a previous install";
+    public override string? OriginalAlreadyStored => "   - An original module was already stored during a previous install";
 
-    public override string OriginalNeverExisted => "   - This kernel never originally had a module by this name";
+    public override string? OriginalNeverExisted => "   - This kernel never originally had a module by this name";
 
-    public override string NoOriginal => "   - No original module exists within this kernel";
+    public override string? NoOriginal => "   - No original module exists within this kernel";
 
     // 3.0.10 prints (and does) this everywhere but on Debian and Ubuntu; dkmsd archives on every distribution.
     public override void OriginalArchived(DkmsOutput o, string original, string storeDirectory)
@@ -96,7 +96,7 @@ public sealed partial class Dkms30Messages
 
     public override string WasInactive => "This module version was INACTIVE for this kernel.";
 
-    public override string Uninstallation => " - Uninstallation";
+    public override string? Uninstallation => " - Uninstallation";
 
     public override string DeletingFrom(string directory, string file) => $"   - Deleting from: {directory}/";
 

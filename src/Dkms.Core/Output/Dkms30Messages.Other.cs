@@ -2,7 +2,7 @@ using Dkms.Core.Actions;
 
 namespace Dkms.Core.Output;
 
-public sealed partial class Dkms30Messages
+public partial class Dkms30Messages
 {
     /// <remarks>dkmsd's own: 3.0.10 does not know <c>/etc/dkms/no-autoinstall</c>.</remarks>
     public override string AutoinstallDisabled => "Automatic installation of modules has been disabled.";

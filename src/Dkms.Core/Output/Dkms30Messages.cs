@@ -11,9 +11,9 @@ namespace Dkms.Core.Output;
 /// Where dkmsd does something 3.0.10 does not (locks, the broken state, build_timeout, its own safety checks),
 /// the line is dkmsd's own; those members say so.
 /// </remarks>
-public sealed partial class Dkms30Messages : DkmsMessages
+public partial class Dkms30Messages : DkmsMessages
 {
-    private Dkms30Messages()
+    protected Dkms30Messages()
     {
     }
 

@@ -104,4 +104,16 @@ public abstract partial class DkmsMessages
     /// <summary>The lines for a module make did not produce (exit 7).</summary>
     /// <param name="builtModule">BUILT_MODULE_LOCATION, BUILT_MODULE_NAME and <c>.ko</c>.</param>
     public abstract string[] BuiltModuleMissing(string builtModule, KernelTarget t, string buildDirectory, string log);
+
+    /// <summary>The description of the make step (3.0 shows the make command itself).</summary>
+    public virtual string MakeStep(string make) => make;
+
+    /// <summary>What a step writes to its log file before the command's output (3.2's "# command:" block); null for nothing.</summary>
+    public virtual string? LogStepHeader(string description, string command) => null;
+
+    /// <summary>What a step writes to its log file after the command's output; null for nothing.</summary>
+    public virtual string? LogStepFooter(int exitCode, TimeSpan elapsed) => null;
+
+    /// <summary>What follows a failed step's "(bad exit status: N)" on the terminal (3.2's "Failed command:"); empty for nothing.</summary>
+    public virtual string StepFailedCommand(string command) => string.Empty;
 }

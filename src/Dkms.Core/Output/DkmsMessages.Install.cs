@@ -20,7 +20,7 @@ public abstract partial class DkmsMessages
     public abstract void ModuleFile(DkmsOutput o, string fileName);
 
     /// <summary>The line before the version checks of one module.</summary>
-    public abstract string SanityCheck { get; }
+    public abstract string? SanityCheck { get; }
 
     /// <summary>Prints why a module is not installed: OBSOLETE_BY names this kernel or an older one.</summary>
     public abstract void Obsoleted(DkmsOutput o, string obsoleteBy);
@@ -35,16 +35,16 @@ public abstract partial class DkmsMessages
     public abstract void SameVersion(DkmsOutput o, string version, string fileName, string kernel, string installed);
 
     /// <summary>The line that starts what happens to a kernel's own module of the same name.</summary>
-    public abstract string OriginalModule { get; }
+    public abstract string? OriginalModule { get; }
 
     /// <summary>The line for an original module stored by an earlier install.</summary>
-    public abstract string OriginalAlreadyStored { get; }
+    public abstract string? OriginalAlreadyStored { get; }
 
     /// <summary>The line for a kernel that had no module of this name when this module was first installed.</summary>
-    public abstract string OriginalNeverExisted { get; }
+    public abstract string? OriginalNeverExisted { get; }
 
     /// <summary>The line for a first install onto a kernel without a module of this name.</summary>
-    public abstract string NoOriginal { get; }
+    public abstract string? NoOriginal { get; }
 
     /// <summary>Prints that the kernel's own module was moved into the dkms tree.</summary>
     public abstract void OriginalArchived(DkmsOutput o, string original, string storeDirectory);
@@ -80,7 +80,7 @@ public abstract partial class DkmsMessages
     public abstract string WasInactive { get; }
 
     /// <summary>The line that starts the removal of one module file.</summary>
-    public abstract string Uninstallation { get; }
+    public abstract string? Uninstallation { get; }
 
     /// <summary>The line for a module file deleted from <paramref name="directory"/>.</summary>
     public abstract string DeletingFrom(string directory, string file);
@@ -111,4 +111,7 @@ public abstract partial class DkmsMessages
 
     /// <summary>The line kernel_prerm prints (on stderr) before removing a module from a kernel.</summary>
     public abstract string RemovingFromKernel(ModuleRef mv, KernelTarget t);
+
+    /// <summary>True when <c>remove</c> prints a blank line after each kernel (3.2+).</summary>
+    public virtual bool BlankLineAfterEachRemovedKernel => false;
 }

@@ -34,6 +34,15 @@ public sealed class DkmsOutput
 
     public void Line(string text = "") => Write(_out, text + "\n");
 
+    /// <summary>A line that a release may not print (null: nothing).</summary>
+    public void LineIf(string? text)
+    {
+        if (text is not null)
+        {
+            Line(text);
+        }
+    }
+
     /// <summary>Text without a newline, for a step's "description..." and what follows it.</summary>
     public void Text(string text) => Write(_out, text);
 

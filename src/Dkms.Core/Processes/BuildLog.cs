@@ -41,6 +41,11 @@ internal sealed class BuildLog(DkmsSettings settings, DkmsOutput output, IProces
         var toTerminal = step.OutputFile is null && (verbose || !step.Background);
         using var dots = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var dotting = step.Background && !verbose && M.ProgressDots ? PrintDotsAsync(dots.Token) : Task.CompletedTask;
+        if (step.OutputFile is not null && M.LogStepHeader(step.Description, step.Command) is { } header)
+        {
+            await File.AppendAllTextAsync(step.OutputFile, header, ct).ConfigureAwait(false);
+        }
+
         ProcessResult result;
         try
         {
@@ -72,7 +77,13 @@ internal sealed class BuildLog(DkmsSettings settings, DkmsOutput output, IProces
                 $"\n# stopped: the command ran longer than build_timeout ({settings.BuildTimeout.TotalSeconds:0} s)\n", ct).ConfigureAwait(false);
         }
 
-        output.Line(result.TimedOut ? M.StepTimedOut(settings.BuildTimeout) : M.StepEnded(code));
+        if (step.OutputFile is not null && M.LogStepFooter(code, result.Elapsed) is { } footer)
+        {
+            await File.AppendAllTextAsync(step.OutputFile, footer, ct).ConfigureAwait(false);
+        }
+
+        output.Line(result.TimedOut ? M.StepTimedOut(settings.BuildTimeout)
+            : M.StepEnded(code) + (code > 0 && !verbose ? M.StepFailedCommand(step.Command) : string.Empty));
         return result with { ExitCode = code };
     }
 

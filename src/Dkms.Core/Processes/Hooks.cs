@@ -28,9 +28,9 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
 
     /// <summary>PRE_BUILD / POST_BUILD: run in the build dir as the other scripts are; a failure ends the build with its status.</summary>
     /// <remarks>dkms carries on after a failed build script; dkmsd does not build on after a step that failed.</remarks>
-    public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct)
+    public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct, string? module = null)
     {
-        var code = await RunAsync(type, directive, value, directory, ct, guarded: true).ConfigureAwait(false);
+        var code = await RunAsync(type, directive, value, directory, ct, guarded: true, module).ConfigureAwait(false);
         if (code != 0)
         {
             throw new DkmsException(DkmsErrorKind.ExternalFailure, code, M.ScriptFailed(type));
@@ -43,16 +43,19 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
     /// dkms's terminal); all of them are printed on stdout.
     /// </remarks>
     /// <param name="guarded">Record the running group in <paramref name="directory"/> (a build dir), see <see cref="OrphanGuard"/>.</param>
+    /// <param name="module">The module, for 3.4's override <c>&lt;config dir&gt;/&lt;module&gt;/&lt;script&gt;</c>.</param>
     /// <returns>The script's exit status (0 when it is absent or not executable).</returns>
     public async Task<int> RunAsync(string type, string directive, string? value, string directory, CancellationToken ct,
-        bool guarded = false)
+        bool guarded = false, string? module = null)
     {
         if (value is null)
         {
             return 0;
         }
 
-        var (script, args) = HookCommand(directive, value, directory);
+        // 3.4: the administrator's script, run where it is (a build's leftovers are still recorded in the build dir).
+        var workDir = OverrideDirectory(directive, value, module) ?? directory;
+        var (script, args) = HookCommand(directive, value, workDir);
         if (!IsExecutable(script))
         {
             M.ScriptNotExecutable(output, type);
@@ -62,9 +65,9 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
         M.RunningScript(output, type);
         var result = await processes.RunAsync(new ProcessSpec(script, args)
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = workDir,
             // dkms cd's there first: the script's $PWD (and pwd) is the directory as named, links and all.
-            ExtraEnvironment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PWD"] = directory.TrimEnd('/') },
+            ExtraEnvironment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PWD"] = workDir.TrimEnd('/') },
             Timeout = settings.BuildTimeout,
             MergeStderr = true,
             OnStdout = l => output.Line(l),
@@ -76,6 +79,27 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
         }
 
         return result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode;
+    }
+
+    /// <summary>
+    /// 3.4's <c>/etc/dkms/&lt;module&gt;/</c> (the config dir) when it holds an executable named as the hook's first
+    /// word; null when the profile has no overrides or there is none.
+    /// </summary>
+    private string? OverrideDirectory(string directive, string value, string? module)
+    {
+        if (!settings.Profile.ConfigDirOverrides || string.IsNullOrEmpty(module) || Validation.NameValidator.Problem(module) is not null)
+        {
+            return null;
+        }
+
+        var dir = Path.Combine(settings.ConfigDir, module);
+        if (!Directory.Exists(dir))
+        {
+            return null;
+        }
+
+        var (script, _) = HookCommand(directive, value, dir);
+        return IsExecutable(script) ? dir : null;
     }
 
     public static bool IsExecutable(string path) =>

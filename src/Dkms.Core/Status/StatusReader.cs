@@ -1,4 +1,5 @@
 using Dkms.Core.Actions;
+using Dkms.Core.Compat;
 using Dkms.Core.Conf;
 using Dkms.Core.Errors;
 using Dkms.Core.Tree;
@@ -8,17 +9,20 @@ namespace Dkms.Core.Status;
 
 /// <summary>
 /// dkms's status from the tree: what each module version is (added, built, installed, broken) per kernel/arch, with
-/// 3.0.10's remarks (original_module exists, built and installed copies differ). Prints nothing.
+/// the profile's remarks (an original module is kept, built modules are missing, built and installed copies differ).
+/// Prints nothing.
 /// </summary>
 public sealed class StatusReader
 {
     private readonly TreeState _state;
     private readonly ModuleConfs _confs;
+    private readonly DkmsProfile _profile;
 
-    internal StatusReader(TreeState state, ModuleConfs confs)
+    internal StatusReader(TreeState state, ModuleConfs confs, DkmsProfile profile)
     {
         _state = state;
         _confs = confs;
+        _profile = profile;
     }
 
     /// <summary>
@@ -66,7 +70,7 @@ public sealed class StatusReader
         return result;
     }
 
-    /// <summary>A built/installed line, or null when 3.0.10 would not call it built (a module file missing).</summary>
+    /// <summary>A built/installed line, or null when the profile would not call it built (3.0: a module file missing).</summary>
     private async Task<StatusEntry?> BuiltEntryAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
         var (m, v) = (mv.Module, mv.Version);
@@ -76,17 +80,21 @@ public sealed class StatusReader
             return null;
         }
 
-        DkmsConf conf;
+        var words = _profile.Messages;
+        DkmsConf? conf;
         try
         {
             conf = await _confs.ReadAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false);
         }
         catch (DkmsException)
         {
-            return null;
+            conf = null;
         }
 
-        if (conf.Modules.Any(s => ModuleFiles.Find(moduleDir, s.DestName) is null))
+        // 3.0 calls a version built only when every module is there (a bad dkms.conf: not built); later releases
+        // when the directory exists, with one remark for the missing modules (3.4 leaves out the excluded ones).
+        var missing = conf is null || conf.Modules.Any(s => ModuleFiles.Find(moduleDir, s.DestName) is null);
+        if (_profile.StatusBuiltNeedsEveryModule && missing)
         {
             return null;
         }
@@ -95,7 +103,17 @@ public sealed class StatusReader
         var suffixes = new List<string>();
         if (Directory.Exists(_state.Tree.OriginalModuleDir(m, t.Kernel, t.Arch)))
         {
-            suffixes.Add("(original_module exists)");
+            suffixes.Add(words.StatusOriginalExists);
+        }
+
+        if (conf is null)
+        {
+            return new StatusEntry(m, v, t.Kernel, t.Arch, installed ? ModuleState.Installed : ModuleState.Built, suffixes);
+        }
+
+        if (missing)
+        {
+            suffixes.Add(words.StatusBuiltModulesMissing);
         }
 
         if (installed)
@@ -103,7 +121,11 @@ public sealed class StatusReader
             var kernelDir = _state.Tree.InstallKernelDir(t.Kernel);
             foreach (var spec in conf.Modules)
             {
-                var builtFile = ModuleFiles.Find(moduleDir, spec.DestName)!;
+                if (ModuleFiles.Find(moduleDir, spec.DestName) is not { } builtFile)
+                {
+                    continue;
+                }
+
                 var matches = false;
                 foreach (var location in new[] { spec.DestLocation, spec.ConfDestLocation }.Distinct())
                 {
@@ -122,7 +144,11 @@ public sealed class StatusReader
 
                 if (!matches)
                 {
-                    suffixes.Add("(WARNING! Diff between built and installed module!)");
+                    suffixes.Add(words.StatusBuiltAndInstalledDiffer);
+                    if (_profile.StatusSuffixOncePerKind)
+                    {
+                        break;
+                    }
                 }
             }
         }

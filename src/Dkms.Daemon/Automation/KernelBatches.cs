@@ -87,7 +87,7 @@ internal sealed class KernelBatches(DaemonContext daemon, ActionRunner runner, E
     {
         var t = batch.Target;
         var settings = options.Apply(daemon.Settings);
-        var output = new OutputCapture(batch.Emit, time, settings.Verbose).Output;
+        var output = new OutputCapture(batch.Emit, time, settings.Verbose, messages: settings.Profile.Messages).Output;
         var engine = new DkmsEngine(settings, output, daemon.ConfCache);
         var gates = new Dictionary<string, TaskCompletionSource<string?>>(StringComparer.Ordinal);
         var blocks = new Dictionary<string, Task<(List<OutputLine> Lines, int Code)>>(StringComparer.Ordinal);
@@ -152,7 +152,7 @@ internal sealed class KernelBatches(DaemonContext daemon, ActionRunner runner, E
             await Task.WhenAll(blocks.Values).ConfigureAwait(false); // every job's updates reach the batch's followers
         }
 
-        return Settle(batch, exit, run.Failed, jobIds);
+        return Settle(batch, exit, run.Failed, jobIds) with { Deferred = run.Deferred };
     }
 
     private static void AdoptSigning(DkmsEngine engine, KernelTarget t, (bool Decided, SigningPlan? Plan) signing)
@@ -205,7 +205,13 @@ internal sealed class KernelBatches(DaemonContext daemon, ActionRunner runner, E
 }
 
 /// <summary>How a batch ended: dkms's exit code for autoinstall (0, 11, 21) and the modules that failed.</summary>
-internal sealed record BatchResult(int ExitCode, IReadOnlyList<ModuleRef> Failed);
+/// <param name="ExitCode">autoinstall's exit code.</param>
+/// <param name="Failed">The modules that failed or were blocked.</param>
+internal sealed record BatchResult(int ExitCode, IReadOnlyList<ModuleRef> Failed)
+{
+    /// <summary>3.4: the modules deferred until their BUILD_DEPENDS is registered.</summary>
+    public IReadOnlyList<ModuleRef> Deferred { get; init; } = [];
+}
 
 /// <summary>One kernel's autoinstall batch: its events (job updates and output, replayed to every joiner) and its end.</summary>
 internal sealed class Batch(KernelTarget target)

@@ -381,7 +381,7 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Kern
     {
         lock (_failures)
         {
-            foreach (var mv in result.Failed)
+            foreach (var mv in result.Failed.Concat(result.Deferred))
             {
                 _failures[$"{mv}/{t.Kernel}/{t.Arch}"] = Inputs(mv, t);
             }
@@ -393,7 +393,18 @@ internal sealed class Reconciler(DaemonContext daemon, ActionRunner runner, Kern
         var settings = daemon.Settings;
         var conf = Path.Combine(settings.SourceTree, $"{mv.Module}-{mv.Version}", "dkms.conf");
         var headers = KernelTrees.CompleteHeaders(settings.InstallTree, t.Kernel);
-        return $"{Stamp(conf)}|{Stamp(headers is null ? null : Path.Combine(headers, ".config"))}";
+        var stamp = $"{Stamp(conf)}|{Stamp(headers is null ? null : Path.Combine(headers, ".config"))}";
+        if (settings.Profile.DeferredBuildDepends)
+        {
+            // 3.4 defers a module whose BUILD_DEPENDS is not registered yet: it is tried again once the modules
+            // registered change (the dependency appeared).
+            IEnumerable<string?> registered = Directory.Exists(settings.DkmsTree)
+                ? Directory.EnumerateDirectories(settings.DkmsTree).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+                : [];
+            stamp += "|" + string.Join(' ', registered);
+        }
+
+        return stamp;
     }
 
     private static string Stamp(string? file) => file is not null && File.Exists(file) ? File.GetLastWriteTimeUtc(file).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-";

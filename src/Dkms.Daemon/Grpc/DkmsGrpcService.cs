@@ -41,7 +41,9 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
         return new GetInfoResponse
         {
             Version = DkmsEngine.ToolVersion,
-            CompatibleDkmsVersion = DkmsContract.CompatibleDkmsVersion,
+            CompatibleDkmsVersion = settings.Profile.VersionLine,
+            DkmsProfile = settings.Profile.Name,
+            DkmsProfileSource = settings.ProfileSource,
             Trees = new Trees
             {
                 DkmsTree = settings.DkmsTree,

@@ -9,19 +9,21 @@ namespace Dkms.Daemon.Grpc;
 /// </summary>
 internal sealed class OutputCapture
 {
-    public OutputCapture(Action<OutputLine> sink, TimeProvider? time, bool verbose = false, string jobId = "")
+    /// <param name="messages">The daemon's profile's words; dkms 3.0.10's when null.</param>
+    public OutputCapture(Action<OutputLine> sink, TimeProvider? time, bool verbose = false, string jobId = "", DkmsMessages? messages = null)
     {
-        Output = new DkmsOutput(new LineWriter(OutputStream.Stdout, sink, time, jobId), new LineWriter(OutputStream.Stderr, sink, time, jobId), verbose);
+        Output = new DkmsOutput(new LineWriter(OutputStream.Stdout, sink, time, jobId), new LineWriter(OutputStream.Stderr, sink, time, jobId), verbose,
+            messages);
     }
 
     public DkmsOutput Output { get; }
 
     /// <summary>A capture that collects the lines into <paramref name="lines"/>, without times (a status answer's lines).</summary>
-    public static OutputCapture Into(ICollection<OutputLine> lines) => new(line =>
+    public static OutputCapture Into(ICollection<OutputLine> lines, DkmsMessages? messages = null) => new(line =>
     {
         lock (lines)
         {
             lines.Add(line);
         }
-    }, time: null);
+    }, time: null, messages: messages);
 }

@@ -137,7 +137,7 @@ internal sealed class ActionRunner(DaemonContext daemon, JobManager jobs, EventB
                 settings = settings with { ParallelJobs = tokens };
             }
 
-            var capture = new OutputCapture(line => OnOutput(run, observer, line), time, settings.Verbose);
+            var capture = new OutputCapture(line => OnOutput(run, observer, line), time, settings.Verbose, messages: settings.Profile.Messages);
             observer = new RunObserver(run, jobs, new Core.Tree.DkmsTree(settings), time);
             var engine = new DkmsEngine(settings, capture.Output, daemon.ConfCache) { Observer = observer };
             setUp?.Invoke(engine);

@@ -94,7 +94,7 @@ internal sealed class StatusQuery(DaemonContext daemon, StatusState state)
     }
 
     private void Print(IReadOnlyList<StatusEntry> entries, ICollection<OutputLine> lines) =>
-        new DkmsEngine(daemon.Settings, OutputCapture.Into(lines).Output, daemon.ConfCache).PrintStatus(entries);
+        new DkmsEngine(daemon.Settings, OutputCapture.Into(lines, daemon.Settings.Profile.Messages).Output, daemon.ConfCache).PrintStatus(entries);
 
     private sealed record AnswerKey(string? Module, string? Version, string? Kernels, StatusView View);
 }

@@ -14,6 +14,7 @@ internal static class DaemonCommandLine
         ["--sourcetree"] = Key(nameof(DaemonOptions.SourceTree)),
         ["--installtree"] = Key(nameof(DaemonOptions.InstallTree)),
         ["--framework-conf"] = Key(nameof(DaemonOptions.FrameworkConf)),
+        ["--os-release-root"] = Key(nameof(DaemonOptions.OsReleaseRoot)),
         ["--admin-gid"] = Key(nameof(DaemonOptions.AdminGid)),
         ["--read-gid"] = Key(nameof(DaemonOptions.ReadGid)),
         ["--workers"] = Key(nameof(DaemonOptions.Workers)),

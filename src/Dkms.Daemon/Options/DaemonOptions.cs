@@ -23,6 +23,9 @@ internal sealed class DaemonOptions
     /// <summary><c>--framework-conf</c>: the framework.conf to read (default /etc/dkms/framework.conf).</summary>
     public string? FrameworkConf { get; set; }
 
+    /// <summary>The root whose os-release decides the default dkms profile (<c>/</c>); DKMS_COMPAT and dkms_compat win over it.</summary>
+    public string? OsReleaseRoot { get; set; }
+
     /// <summary><c>--no-depmod</c>: never run depmod, whatever a request says.</summary>
     public bool NoDepmod { get; set; }
 

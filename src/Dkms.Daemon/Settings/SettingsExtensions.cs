@@ -30,10 +30,12 @@ internal static class SettingsExtensions
             SourceTree = options.SourceTree,
             InstallTree = options.InstallTree,
             FrameworkConf = options.FrameworkConf,
+            OsReleaseRoot = options.OsReleaseRoot,
         }, cancellationToken: timeout.Token).ConfigureAwait(false);
         settings = settings with { Distribution = SystemInfo.Distribution() ?? settings.Distribution };
         app.Services.GetRequiredService<DaemonContext>().Initialize(settings, time.GetUtcNow());
         SettingsLog.SettingsLoaded(app.Logger, settings.DkmsTree, settings.SourceTree, settings.InstallTree, settings.FrameworkConf);
+        SettingsLog.Profile(app.Logger, settings.Profile.Release, settings.Profile.Name, settings.ProfileSource);
         var sandbox = await Core.Sandbox.SandboxChoice.ForAsync(settings).ConfigureAwait(false); // said once, at start
         if (sandbox.Problem is { } problem)
         {

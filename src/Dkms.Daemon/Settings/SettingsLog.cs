@@ -11,4 +11,7 @@ internal static partial class SettingsLog
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "Build sandbox: {Sandbox}; builds fail until it can run: {Problem}")]
     public static partial void SandboxUnavailable(ILogger logger, string sandbox, string problem);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Information, Message = "Behaves as dkms {Release} (profile {Profile}, chosen by {Source})")]
+    public static partial void Profile(ILogger logger, string release, string profile, string source);
 }

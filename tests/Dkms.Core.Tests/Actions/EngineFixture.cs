@@ -76,12 +76,15 @@ internal sealed class EngineFixture : IDisposable
     public DkmsEngine NewEngine(DkmsSettings? settings = null, SystemFacts? facts = null)
     {
         Settings = settings ?? Settings;
-        var output = new DkmsOutput(_stdout, _stderr);
+        var output = new DkmsOutput(_stdout, _stderr, messages: Settings.Profile.Messages);
         facts ??= new SystemFacts("5.10.0-1-running", Arch, IsRoot: true, Distribution: "debian");
         Context = new EngineContext(Settings, output, null, Processes, facts);
         Engine = new DkmsEngine(Context);
         return Engine;
     }
+
+    /// <summary>A fresh engine that behaves as <paramref name="profile"/> (its words and rules).</summary>
+    public DkmsEngine UseProfile(Core.Compat.DkmsProfile profile) => NewEngine(Settings with { Profile = profile });
 
     public string BuiltDir(ModuleRef mv) => Path.Combine(Settings.DkmsTree, mv.Module, mv.Version, Kernel, Arch);
 

@@ -55,6 +55,12 @@ internal sealed class FakeProcessRunner(string installTree) : IProcessRunner
             return Ok();
         }
 
+        if (spec.FileName == "llvm-strip")
+        {
+            Record($"llvm-strip {Path.GetFileName(spec.Arguments[^1])}");
+            return Ok();
+        }
+
         if (spec.FileName.EndsWith("sign-file", StringComparison.Ordinal) || spec.FileName.EndsWith("/kmodsign", StringComparison.Ordinal))
         {
             var ko = spec.Arguments[^1];
@@ -91,6 +97,10 @@ internal sealed class FakeProcessRunner(string installTree) : IProcessRunner
             if (spec.OutputFile is { } log)
             {
                 File.AppendAllText(log, $"fake make: {command}\n");
+                foreach (var (name, value) in (spec.ExtraEnvironment ?? new Dictionary<string, string>()).Where(e => e.Key.StartsWith("DKMS_TEST_", StringComparison.Ordinal)))
+                {
+                    File.AppendAllText(log, $"fake make env: {name}={value}\n");
+                }
             }
 
             if (File.Exists(Path.Combine(cwd, "fake-make-fails")))

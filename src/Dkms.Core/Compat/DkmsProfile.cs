@@ -1,0 +1,150 @@
+using Dkms.Core.Output;
+
+namespace Dkms.Core.Compat;
+
+/// <summary>
+/// Which dkms release dkmsd behaves as: its words (<see cref="Messages"/>), its exit codes and the directives,
+/// framework keys and rules it has. Chosen once per host (<see cref="DkmsProfileSelector"/>) and carried by
+/// <see cref="Configuration.DkmsSettings.Profile"/>; the engine asks it, it never compares version numbers.
+/// </summary>
+/// <remarks>
+/// 3.0 is Debian 12's dkms 3.0.10 (also Ubuntu 24.04's 3.0.11), what dkmsd did before profiles existed: that
+/// profile keeps every behaviour unchanged. 3.2 is upstream 3.2.2 (Debian 13); 3.4 is upstream 3.4.3 (Arch, Fedora).
+/// </remarks>
+public sealed class DkmsProfile
+{
+    private static readonly string[] Keys30 =
+    [
+        "source_tree", "dkms_tree", "install_tree", "tmp_location", "verbose", "symlink_modules",
+        "autoinstall_all_kernels", "modprobe_on_install", "sign_file", "mok_signing_key", "mok_certificate",
+    ];
+
+    private static readonly string[] Keys32 =
+        [.. Keys30, "parallel_jobs", "compress_gzip_opts", "compress_xz_opts", "compress_zstd_opts", "post_transaction"];
+
+    private static readonly string[] Keys34 = [.. Keys32, "build_environment", "try_sign_modules"];
+
+    private DkmsProfile(string name, string release, DkmsMessages messages, string[] frameworkKeys)
+    {
+        Name = name;
+        Release = release;
+        Messages = messages;
+        FrameworkKeys = new HashSet<string>(frameworkKeys, StringComparer.Ordinal);
+    }
+
+    /// <summary>Debian 12's dkms 3.0.10 (and 3.0.11): dkmsd's behaviour before profiles.</summary>
+    public static DkmsProfile V30 { get; } = new("3.0", "3.0.10", Dkms30Messages.Instance, Keys30);
+
+    /// <summary>Upstream dkms 3.2.2 (Debian 13).</summary>
+    public static DkmsProfile V32 { get; } = new("3.2", "3.2.2", Dkms32Messages.Instance, Keys32)
+    {
+        StatusSuffixOncePerKind = true,
+        StatusBuiltNeedsEveryModule = false,
+        DepmodNeedsModulesDep = true,
+        LlvmStripForClang = true,
+        RunsCleanCommand = false,
+        HeadersBeforeSigning = true,
+    };
+
+    /// <summary>Upstream dkms 3.4.3 (Arch, Fedora and every other distribution).</summary>
+    public static DkmsProfile V34 { get; } = new("3.4", "3.4.3", Dkms34Messages.Instance, Keys34)
+    {
+        StatusSuffixOncePerKind = true,
+        StatusBuiltNeedsEveryModule = false,
+        DepmodNeedsModulesDep = true,
+        LlvmStripForClang = true,
+        RunsCleanCommand = false,
+        HeadersBeforeSigning = true,
+        PerModuleBuildExclusive = true,
+        ConfigDirOverrides = true,
+        DeferredBuildDepends = true,
+        ObsoleteByDeprecated = true,
+    };
+
+    /// <summary>Every profile, oldest first.</summary>
+    public static IReadOnlyList<DkmsProfile> All { get; } = [V30, V32, V34];
+
+    /// <summary>"3.0", "3.2" or "3.4": what <c>dkms_compat</c> and <c>DKMS_COMPAT</c> name.</summary>
+    public string Name { get; }
+
+    /// <summary>The dkms release copied (e.g. <c>3.2.2</c>).</summary>
+    public string Release { get; }
+
+    /// <summary>What <c>dkms -V</c> prints (e.g. <c>dkms-3.2.2</c>).</summary>
+    public string VersionLine => Messages.Version;
+
+    /// <summary>The words of this release.</summary>
+    public DkmsMessages Messages { get; }
+
+    /// <summary>
+    /// The framework.conf keys this release reads. A key added after 3.0 is read only by the profiles that have it
+    /// (build_environment); dkmsd's own keys (build_timeout, …) and the 3.2 keys dkmsd already read before profiles
+    /// existed (parallel_jobs, post_transaction, compress_*_opts) are read in every profile, so 3.0 keeps its behaviour.
+    /// </summary>
+    public IReadOnlySet<string> FrameworkKeys { get; }
+
+    /// <summary>Status prints each of its remarks once (3.1.3's "print messages only once"), not once per module.</summary>
+    public bool StatusSuffixOncePerKind { get; private init; }
+
+    /// <summary>
+    /// A version is "built" for status only when every dest module is in its module directory (3.0); later releases
+    /// call it built when the directory exists and add a remark for the missing ones.
+    /// </summary>
+    public bool StatusBuiltNeedsEveryModule { get; private init; } = true;
+
+    /// <summary>depmod is skipped when <c>modules.dep</c> is missing (the kernel's image is not unpacked), never creating it.</summary>
+    public bool DepmodNeedsModulesDep { get; private init; }
+
+    /// <summary>The clean command (CLEAN, or kbuild's clean) runs before and after make; 3.2+ never runs it.</summary>
+    public bool RunsCleanCommand { get; private init; } = true;
+
+    /// <summary>The headers are checked before the signing prologue (3.2's prepare_kernel_and_signing).</summary>
+    public bool HeadersBeforeSigning { get; private init; }
+
+    /// <summary>A module built for a clang-built kernel (CC=clang) is stripped with <c>llvm-strip -g</c>.</summary>
+    public bool LlvmStripForClang { get; private init; }
+
+    /// <summary><c>BUILD_EXCLUSIVE_*[i]</c> restricts module i only; the package is skipped when no module is left.</summary>
+    public bool PerModuleBuildExclusive { get; private init; }
+
+    /// <summary><c>/etc/dkms/&lt;module&gt;/patches/</c> and <c>/etc/dkms/&lt;module&gt;/&lt;script&gt;</c> override the package's.</summary>
+    public bool ConfigDirOverrides { get; private init; }
+
+    /// <summary>autoinstall defers (exit 0) a module whose BUILD_DEPENDS names a module not registered with dkms.</summary>
+    public bool DeferredBuildDepends { get; private init; }
+
+    /// <summary>OBSOLETE_BY prints a deprecation (use BUILD_EXCLUSIVE_KERNEL_MAX instead).</summary>
+    public bool ObsoleteByDeprecated { get; private init; }
+
+    /// <summary>The profile a <c>dkms_compat</c> / <c>DKMS_COMPAT</c> value names ("3.4", "3.4.3", "dkms-3.4.3"); null when none does.</summary>
+    public static DkmsProfile? Find(string? value)
+    {
+        var v = value?.Trim();
+        if (string.IsNullOrEmpty(v))
+        {
+            return null;
+        }
+
+        if (v.StartsWith("dkms-", StringComparison.Ordinal))
+        {
+            v = v[5..];
+        }
+
+        var parts = v.Split('.');
+        if (parts.Length is < 2 or > 3 || parts[0] != "3" || parts.Any(p => p.Length == 0 || !p.All(char.IsAsciiDigit)))
+        {
+            return null;
+        }
+
+        // Only the three releases copied: 3.1 and 3.3 differ from both neighbours (3.1.0-3.1.2 kept 3.0's status words).
+        return parts[1] switch
+        {
+            "0" => V30,
+            "2" => V32,
+            "4" => V34,
+            _ => null,
+        };
+    }
+
+    public override string ToString() => $"{Name} (dkms-{Release})";
+}
