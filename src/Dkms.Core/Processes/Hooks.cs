@@ -30,10 +30,10 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
     /// <remarks>dkms carries on after a failed build script; dkmsd does not build on after a step that failed.</remarks>
     public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct)
     {
-        var code = await RunAsync(type, directive, value, directory, ct, guarded: true).ConfigureAwait(false);
+        var (code, refusal) = await RunScriptAsync(type, directive, value, directory, guarded: true, ct).ConfigureAwait(false);
         if (code != 0)
         {
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, code, M.ScriptFailed(type));
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, code, [.. M.ScriptFailed(type), .. refusal?.Explain(directory) ?? []]);
         }
     }
 
@@ -45,18 +45,23 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
     /// <param name="guarded">Record the running group in <paramref name="directory"/> (a build dir), see <see cref="OrphanGuard"/>.</param>
     /// <returns>The script's exit status (0 when it is absent or not executable).</returns>
     public async Task<int> RunAsync(string type, string directive, string? value, string directory, CancellationToken ct,
-        bool guarded = false)
+        bool guarded = false) =>
+        (await RunScriptAsync(type, directive, value, directory, guarded, ct).ConfigureAwait(false)).Code;
+
+    /// <summary><see cref="RunAsync"/>, with what the sandbox refused the script when it failed.</summary>
+    private async Task<(int Code, Sandbox.SandboxRefusal? Refusal)> RunScriptAsync(string type, string directive, string? value, string directory,
+        bool guarded, CancellationToken ct)
     {
         if (value is null)
         {
-            return 0;
+            return (0, null);
         }
 
         var (script, args) = HookCommand(directive, value, directory);
         if (!IsExecutable(script))
         {
             M.ScriptNotExecutable(output, type);
-            return 0;
+            return (0, null);
         }
 
         M.RunningScript(output, type);
@@ -75,7 +80,7 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
             OrphanGuard.Clear(directory);
         }
 
-        return result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode;
+        return (result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode, result.Refusal);
     }
 
     public static bool IsExecutable(string path) =>

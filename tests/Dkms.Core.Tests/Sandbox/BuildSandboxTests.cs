@@ -57,6 +57,33 @@ public sealed class BuildSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Unreachable_ParentTheBuildUserCannotEnter_NamesItAndBubblewrapIndeedFails()
+    {
+        var closed = Directory.CreateDirectory(Path.Combine(_dir.Path, "private")).FullName;
+        var build = Directory.CreateDirectory(Path.Combine(closed, "tree", "m", "1", "build")).FullName;
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // 0700, root's
+        var step = new ProcessSpec("true", []) { WorkingDirectory = build, Timeout = TimeSpan.FromSeconds(60), MergeStderr = true };
+        var view = new SandboxView { Writable = [build] };
+
+        var why = _sandbox.Unreachable(step, view);
+        using (_sandbox.Lend(build))
+        {
+            var ran = await ProcessRunner.Default.RunAsync(_sandbox.Wrap(step, view));
+            Assert.NotEqual(0, ran.ExitCode); // what the check spares the user: bubblewrap's own failure
+        }
+
+        Assert.NotNull(why);
+        Assert.Contains($"cannot reach {build}: {closed} (mode 0700, owner uid 0)", why[0], StringComparison.Ordinal);
+        Assert.Contains("build_sandbox=\"none\"", why[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unreachable_EveryDirectoryOnTheWayOpen_IsNull()
+    {
+        Assert.Null(_sandbox.Unreachable(new ProcessSpec("true", []) { WorkingDirectory = Build }, View));
+    }
+
+    [Fact]
     public async Task HostileStep_GetsNoRootNoWritesOutsideItsBuildDirNoSecretsNoNetwork()
     {
         var outside = Directory.CreateDirectory(Path.Combine(_dir.Path, "outside")).FullName;
