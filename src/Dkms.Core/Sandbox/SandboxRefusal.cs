@@ -21,6 +21,9 @@ namespace Dkms.Core.Sandbox;
 public sealed partial record SandboxRefusal(string? Path, string Reason, string Line)
 {
     /// <summary>The errno texts looked for, EROFS first (the sandbox's own answer to a write outside the view).</summary>
+    /// <summary>How the first line of <see cref="Explain"/> starts (a job's first error line prefers it: it is the cause).</summary>
+    public const string Headline = "The build sandbox refused ";
+
     private const string ReadOnly = "Read-only file system";
 
     private static readonly string[] Reasons = [ReadOnly, "Permission denied", "Operation not permitted"];
@@ -94,7 +97,7 @@ public sealed partial record SandboxRefusal(string? Path, string Reason, string 
         };
         return
         [
-            $"The build sandbox refused {what} ({Reason}): package code runs as an unprivileged build user and may write only "
+            $"{Headline}{what} ({Reason}): package code runs as an unprivileged build user and may write only "
                 + $"its build directory {buildDirectory} and the module's own source directory; the rest of the system is read-only.",
             $"  the step said: {Line}",
             "To build this module unsandboxed, as dkms does (package code runs as root), set build_sandbox=\"none\" in framework.conf "
