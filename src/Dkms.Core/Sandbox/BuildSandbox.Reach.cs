@@ -25,10 +25,11 @@ public sealed partial class BuildSandbox
         // bubblewrap looks up what it binds or covers (its parents must let the user through) and enters the working directory.
         var lookedUp = view.Writable.Concat(BoundVisible(view)).Concat(view.HiddenDirectories.Where(Directory.Exists))
             .Concat(view.HiddenFiles.Where(File.Exists))
-            .Select(p => Path.GetDirectoryName(Path.GetFullPath(p)) ?? "/");
-        foreach (var dir in lookedUp.Concat(step.WorkingDirectory is { } cwd ? [Path.GetFullPath(cwd)] : []))
+            .Select(p => (Named: p, Walked: Path.GetDirectoryName(Path.GetFullPath(p)) ?? "/"));
+        var entered = step.WorkingDirectory is { } cwd ? [(Named: cwd, Walked: Path.GetFullPath(cwd))] : Array.Empty<(string Named, string Walked)>();
+        foreach (var (dir, walked) in lookedUp.Concat(entered))
         {
-            if (FirstClosed(dir, user) is { } closed)
+            if (FirstClosed(walked, user) is { } closed)
             {
                 var (path, uid, mode) = closed;
                 var who = user.Exists ? $"{user.Name} (uid {Id(user.Uid)})" : $"uid {Id(user.Uid)}";
