@@ -57,6 +57,26 @@ public sealed class BuildSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Step_StartedFromAThreadThatEnds_RunsToItsEnd()
+    {
+        // bubblewrap's --die-with-parent is a parent-death signal, sent when the *thread* that forked bwrap ends. The
+        // runner's callers are thread-pool threads, which the pool retires when idle: a long make was SIGKILLed (137).
+        var spec = _sandbox.Wrap(new ProcessSpec("sleep", ["2"]) { WorkingDirectory = Build, Timeout = TimeSpan.FromSeconds(60) }, View);
+        Task<ProcessResult>? run = null;
+        var starter = new Thread(() =>
+        {
+            run = ProcessRunner.Default.RunAsync(spec);
+            Thread.Sleep(500); // bubblewrap has set its parent-death signal by now; then this thread ends
+        });
+
+        starter.Start();
+        starter.Join();
+        var result = await run!.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
+    }
+
+    [Fact]
     public async Task Unreachable_ParentTheBuildUserCannotEnter_NamesItAndBubblewrapIndeedFails()
     {
         var closed = Directory.CreateDirectory(Path.Combine(_dir.Path, "private")).FullName;
