@@ -19,6 +19,9 @@ internal sealed record BenchOptions
     /// <summary><c>--limits</c>: only the resource limits of issue 14 (output of a job, wide Status as nobody, a connection flood).</summary>
     public bool LimitsOnly { get; init; }
 
+    /// <summary><c>--sandbox-cost</c>: only the build sandbox's cost (a step's start, one module, the corpus autoinstall).</summary>
+    public bool SandboxCostOnly { get; init; }
+
     public required string Dkmsd { get; init; }
 
     public required string Dkmsctl { get; init; }
@@ -55,7 +58,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        bool smoke = false, keep = false, scale = false, limits = false;
+        bool smoke = false, keep = false, scale = false, limits = false, sandboxCost = false;
         string? outDir = null, work = null, dkmsd = null, dkmsctl = null, repo = null, cache = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -66,6 +69,7 @@ internal sealed record BenchOptions
                 case "--keep": keep = true; break;
                 case "--status-scale": scale = true; break;
                 case "--limits": limits = true; break;
+                case "--sandbox-cost": sandboxCost = true; break;
                 case "--out": outDir = Next(); break;
                 case "--work": work = Next(); break;
                 case "--dkmsd": dkmsd = Next(); break;
@@ -83,6 +87,7 @@ internal sealed record BenchOptions
             Keep = keep,
             StatusScaleOnly = scale,
             LimitsOnly = limits,
+            SandboxCostOnly = sandboxCost,
             RepositoryRoot = repo,
             OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "bench")),
             WorkDir = Path.GetFullPath(work ?? Traversable(Directory.CreateTempSubdirectory("dkms-bench-").FullName)),

@@ -42,6 +42,11 @@ try
         return await LimitsRun.RunAsync(o);
     }
 
+    if (o.SandboxCostOnly)
+    {
+        return await SandboxCostRun.RunAsync(o, results);
+    }
+
     if (o.StatusScaleOnly)
     {
         return await StatusScaleRun.RunAsync(o, results);

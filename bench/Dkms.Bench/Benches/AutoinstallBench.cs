@@ -52,10 +52,19 @@ internal sealed class AutoinstallBench(BenchOptions o)
     /// <summary>Only dkmsd's half: the corpus added and autoinstalled by dkmsd; its trees (the corpus tree of the status figures).</summary>
     public async Task<BenchTrees> DaemonOnlyAsync(string root, IReadOnlyList<CorpusModule> modules)
     {
+        await DaemonOnlyAsync(root, modules, string.Empty);
+        return DaemonTrees!;
+    }
+
+    /// <summary>Only dkmsd's half, with <paramref name="frameworkConf"/> as its framework.conf: its batch's figures.</summary>
+    public async Task<AutoinstallResult> DaemonOnlyAsync(string root, IReadOnlyList<CorpusModule> modules, string frameworkConf)
+    {
         var a = new BenchTrees(Path.Combine(root, "dkmsd"));
+        File.WriteAllText(a.FrameworkConf, frameworkConf);
         await CorpusSources.AddAsync(o, a, modules);
-        await DaemonBatchAsync(a, KernelHeaders.Kernel);
-        return DaemonTrees = a;
+        var result = await DaemonBatchAsync(a, KernelHeaders.Kernel);
+        DaemonTrees = a;
+        return result with { DaemonInstalled = Installed(await StatusAsync(a)), Modules = [.. modules.Select(m => m.Ref)] };
     }
 
     private async Task<AutoinstallResult> DaemonBatchAsync(BenchTrees a, string kernel)

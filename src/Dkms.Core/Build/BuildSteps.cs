@@ -40,7 +40,8 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
             }, ct).ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BuildStepFailed, M.PatchFailed(patch, build, Path.Combine(build, "make.log")));
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BuildStepFailed,
+                    [.. M.PatchFailed(patch, build, Path.Combine(build, "make.log")), .. result.Refusal?.Explain(build) ?? []]);
             }
         }
     }
@@ -73,7 +74,8 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
         if (!made.Succeeded)
         {
             throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.MakeFailed,
-                made.TimedOut ? M.BuildTimedOut(t, settings.BuildTimeout, makeLog) : M.BuildFailed(t, makeLog));
+                made.TimedOut ? M.BuildTimedOut(t, settings.BuildTimeout, makeLog)
+                    : [.. M.BuildFailed(t, makeLog), .. made.Refusal?.Explain(build) ?? []]);
         }
     }
 

@@ -30,10 +30,10 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
     /// <remarks>dkms carries on after a failed build script; dkmsd does not build on after a step that failed.</remarks>
     public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct, string? module = null)
     {
-        var code = await RunAsync(type, directive, value, directory, ct, guarded: true, module).ConfigureAwait(false);
+        var (code, refusal) = await RunScriptAsync(type, directive, value, directory, guarded: true, module, ct).ConfigureAwait(false);
         if (code != 0)
         {
-            throw new DkmsException(DkmsErrorKind.ExternalFailure, code, M.ScriptFailed(type));
+            throw new DkmsException(DkmsErrorKind.ExternalFailure, code, [.. M.ScriptFailed(type), .. refusal?.Explain(directory) ?? []]);
         }
     }
 
@@ -46,11 +46,16 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
     /// <param name="module">The module, for 3.4's override <c>&lt;config dir&gt;/&lt;module&gt;/&lt;script&gt;</c>.</param>
     /// <returns>The script's exit status (0 when it is absent or not executable).</returns>
     public async Task<int> RunAsync(string type, string directive, string? value, string directory, CancellationToken ct,
-        bool guarded = false, string? module = null)
+        bool guarded = false, string? module = null) =>
+        (await RunScriptAsync(type, directive, value, directory, guarded, module, ct).ConfigureAwait(false)).Code;
+
+    /// <summary><see cref="RunAsync"/>, with what the sandbox refused the script when it failed.</summary>
+    private async Task<(int Code, Sandbox.SandboxRefusal? Refusal)> RunScriptAsync(string type, string directive, string? value, string directory,
+        bool guarded, string? module, CancellationToken ct)
     {
         if (value is null)
         {
-            return 0;
+            return (0, null);
         }
 
         // 3.4: the administrator's script, run where it is (a build's leftovers are still recorded in the build dir).
@@ -59,7 +64,7 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
         if (!IsExecutable(script))
         {
             M.ScriptNotExecutable(output, type);
-            return 0;
+            return (0, null);
         }
 
         M.RunningScript(output, type);
@@ -78,7 +83,7 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
             OrphanGuard.Clear(directory);
         }
 
-        return result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode;
+        return (result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode, result.Refusal);
     }
 
     /// <summary>

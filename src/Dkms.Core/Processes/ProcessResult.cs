@@ -9,4 +9,7 @@ namespace Dkms.Core.Processes;
 public sealed record ProcessResult(int ExitCode, bool TimedOut, TimeSpan Elapsed, string Stdout, string Stderr)
 {
     public bool Succeeded => ExitCode == 0 && !TimedOut;
+
+    /// <summary>For a sandboxed step that failed: what the sandbox refused it, as its output says; else null.</summary>
+    public Sandbox.SandboxRefusal? Refusal { get; init; }
 }

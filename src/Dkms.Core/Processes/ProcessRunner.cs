@@ -87,7 +87,7 @@ public sealed class ProcessRunner : IProcessRunner
         var stderr = new BoundedText(MaxCapturedChars);
         using var process = new Process { StartInfo = psi };
         var clock = Stopwatch.StartNew();
-        process.Start();
+        SpawnThread.Start(process); // from a thread that never ends: see SpawnThread (bubblewrap's parent-death signal)
         process.StandardInput.Close();
         spec.OnStarted?.Invoke(process.Id);
         var readers = Task.CompletedTask;

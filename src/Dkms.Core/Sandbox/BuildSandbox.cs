@@ -60,7 +60,7 @@ public sealed partial class BuildSandbox
 
         args.AddRange([$"--nproc={MaxProcesses}", $"--nofile={MaxOpenFiles}", $"--fsize={MaxFileBytes}", "--core=0", "--", Bwrap]);
         args.AddRange(["--ro-bind", "/", "/", "--dev", "/dev", .. ProcMount, "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/root"]);
-        foreach (var dir in view.Visible.Where(d => Directory.Exists(d) && (d.StartsWith("/tmp/", StringComparison.Ordinal) || d.StartsWith("/run/", StringComparison.Ordinal))))
+        foreach (var dir in BoundVisible(view))
         {
             args.AddRange(["--ro-bind", dir, dir]); // a tree kept in /tmp (tests, image builds) stays in view
         }

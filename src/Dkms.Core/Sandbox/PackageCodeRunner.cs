@@ -1,4 +1,5 @@
 using Dkms.Core.Configuration;
+using Dkms.Core.Errors;
 using Dkms.Core.Output;
 using Dkms.Core.Processes;
 using Dkms.Core.Validation;
@@ -15,10 +16,40 @@ public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings setting
 {
     private static int _warnedUnsandboxed;
 
+    /// <summary>How much of a failed step's output file (make.log) is searched for a refusal: its end.</summary>
+    private const int RefusalSearchBytes = 1 << 20;
+
     public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken = default)
     {
         var sandbox = await SandboxAsync().ConfigureAwait(false);
-        return await inner.RunAsync(sandbox is null ? spec : sandbox.Wrap(spec, ViewFor(spec)), cancellationToken).ConfigureAwait(false);
+        if (sandbox is null)
+        {
+            return await inner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+
+        var view = ViewFor(spec);
+        if (sandbox.Unreachable(spec, view) is { } why)
+        {
+            throw new DkmsException(DkmsErrorKind.FailedPrecondition, DkmsExitCode.BadConf, why);
+        }
+
+        var result = await inner.RunAsync(sandbox.Wrap(spec, view), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result : result with { Refusal = SandboxRefusal.Find(OutputOf(spec, result), view.Writable) };
+    }
+
+    /// <summary>A failed step's output: what was captured, or the end of the file it wrote to.</summary>
+    private static string[] OutputOf(ProcessSpec spec, ProcessResult result)
+    {
+        var text = result.Stdout + "\n" + result.Stderr;
+        if (spec.OutputFile is { } file && file != "/dev/null" && File.Exists(file))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Max(0, stream.Length - RefusalSearchBytes), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            text += "\n" + reader.ReadToEnd();
+        }
+
+        return text.Split('\n');
     }
 
     /// <summary>Hands a directory to the build user for the steps that write it (nothing to do unsandboxed).</summary>

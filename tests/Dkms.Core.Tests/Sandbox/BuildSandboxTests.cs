@@ -57,6 +57,53 @@ public sealed class BuildSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Step_StartedFromAThreadThatEnds_RunsToItsEnd()
+    {
+        // bubblewrap's --die-with-parent is a parent-death signal, sent when the *thread* that forked bwrap ends. The
+        // runner's callers are thread-pool threads, which the pool retires when idle: a long make was SIGKILLed (137).
+        var spec = _sandbox.Wrap(new ProcessSpec("sleep", ["2"]) { WorkingDirectory = Build, Timeout = TimeSpan.FromSeconds(60) }, View);
+        Task<ProcessResult>? run = null;
+        var starter = new Thread(() =>
+        {
+            run = ProcessRunner.Default.RunAsync(spec);
+            Thread.Sleep(500); // bubblewrap has set its parent-death signal by now; then this thread ends
+        });
+
+        starter.Start();
+        starter.Join();
+        var result = await run!.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
+    }
+
+    [Fact]
+    public async Task Unreachable_ParentTheBuildUserCannotEnter_NamesItAndBubblewrapIndeedFails()
+    {
+        var closed = Directory.CreateDirectory(Path.Combine(_dir.Path, "private")).FullName;
+        var build = Directory.CreateDirectory(Path.Combine(closed, "tree", "m", "1", "build")).FullName;
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // 0700, root's
+        var step = new ProcessSpec("true", []) { WorkingDirectory = build, Timeout = TimeSpan.FromSeconds(60), MergeStderr = true };
+        var view = new SandboxView { Writable = [build] };
+
+        var why = _sandbox.Unreachable(step, view);
+        using (_sandbox.Lend(build))
+        {
+            var ran = await ProcessRunner.Default.RunAsync(_sandbox.Wrap(step, view));
+            Assert.NotEqual(0, ran.ExitCode); // what the check spares the user: bubblewrap's own failure
+        }
+
+        Assert.NotNull(why);
+        Assert.Contains($"cannot reach {build}: {closed} (mode 0700, owner uid 0)", why[0], StringComparison.Ordinal);
+        Assert.Contains("build_sandbox=\"none\"", why[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unreachable_EveryDirectoryOnTheWayOpen_IsNull()
+    {
+        Assert.Null(_sandbox.Unreachable(new ProcessSpec("true", []) { WorkingDirectory = Build }, View));
+    }
+
+    [Fact]
     public async Task HostileStep_GetsNoRootNoWritesOutsideItsBuildDirNoSecretsNoNetwork()
     {
         var outside = Directory.CreateDirectory(Path.Combine(_dir.Path, "outside")).FullName;

@@ -48,6 +48,32 @@ public sealed class JobManagerTests : IDisposable
     }
 
     [Fact]
+    public void FirstError_SandboxRefusedTheBuild_ThatLineRatherThanMakesOwn()
+    {
+        var jobs = Manager();
+        using var run = Run();
+        var job = jobs.Create(run, new JobKey { Module = "m" });
+        jobs.Start(job);
+        var log = Path.Combine(_dir, "make.log");
+        File.WriteAllText(log, "cp: cannot create regular file '/etc/x': Read-only file system\nmake: *** [Makefile:3: all] Error 1\n");
+        jobs.AppendLines(job,
+        [
+            new OutputLine { Stream = OutputStream.Stderr, Text = "Error! Bad return status for module build on kernel: 6.1.0-1-amd64 (x86_64)" },
+            new OutputLine { Stream = OutputStream.Stderr, Text = "The build sandbox refused writing /etc/x (Read-only file system): ..." },
+        ]);
+
+        var first = FirstError.Find(job, log, jobs.Store);
+
+        Assert.Equal("The build sandbox refused writing /etc/x (Read-only file system): ...", first);
+        File.WriteAllText(log, "a.c:1: error: x\n");
+        using var run2 = Run();
+        var plain = jobs.Create(run2, new JobKey { Module = "m" });
+        jobs.Start(plain);
+        jobs.AppendLines(plain, [new OutputLine { Stream = OutputStream.Stderr, Text = "Error! Bad return status" }]);
+        Assert.Equal("a.c:1: error: x", FirstError.Find(plain, log, jobs.Store)); // without a refusal, the compiler's first error
+    }
+
+    [Fact]
     public void Load_JobLeftRunningByAKilledDaemon_MarkedInterruptedAndIdsContinue()
     {
         var first = Manager();
