@@ -70,6 +70,12 @@ public sealed partial class DkmsEngine
         RequireHeaders(kernel);
         CheckBuildDepends(mv, t, conf, options);
 
+        // The content key: the same inputs are never built twice (this machine's cache, then the fleet's registry).
+        // A forced build runs make whatever the caches hold.
+        Phase("key");
+        var record = await _ctx.Artifacts.KeyAsync(mv, t, kernel, conf, source, ct).ConfigureAwait(false);
+        var found = options.Force ? null : await _ctx.Artifacts.FindAsync(record, ct).ConfigureAwait(false);
+
         var build = Tree.BuildDir(m, v);
         if (Directory.Exists(build))
         {
@@ -82,11 +88,23 @@ public sealed partial class DkmsEngine
         }
 
         Directory.CreateDirectory(build);
+        var log = Path.Combine(build, "make.log");
+        if (found is { } hit && _ctx.Artifacts.Restore(hit.Tar, conf, build, log))
+        {
+            Phase(hit.Origin.Origin);
+            M.BuildingModule(_out);
+            await PublishBuildAsync(mv, t, kernel, signing, conf, build, log, ct).ConfigureAwait(false);
+            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
+            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
+            hit.Origin.WriteTo(logDir);
+            Directory.Delete(build, recursive: true);
+            return;
+        }
+
         // Not -a: the build copy is the copier's (root's) even when the source tree is someone else's.
         await _ctx.Log.RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", source + "/.", build + "/"], M.CopyFailed(source, build)[0],
                 DkmsExitCode.BuildStepFailed, ct)
             .ConfigureAwait(false);
-        var log = Path.Combine(build, "make.log");
 
         // Package code writes the build copy as the build user (sandboxed); given back before the modules are read.
         var lease = _ctx.PackageCode is { } package ? await package.LendBuildAsync(build).ConfigureAwait(false) : null;
@@ -112,6 +130,31 @@ public sealed partial class DkmsEngine
         await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct).ConfigureAwait(false);
         lease?.Dispose(); // the build is root's again before anything trusted reads it
 
+        Phase("built");
+        var origin = await _ctx.Artifacts.StoreAsync(record, conf, build, log, ct).ConfigureAwait(false);
+        await PublishBuildAsync(mv, t, kernel, signing, conf, build, log, ct).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(conf.PostBuild))
+        {
+            Phase("post_build");
+        }
+
+        // POST_BUILD and the last clean write the build copy again (the modules are published by now).
+        using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
+        {
+            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
+            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
+            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
+            origin.WriteTo(logDir);
+            await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
+        }
+
+        Directory.Delete(build, recursive: true);
+    }
+
+    /// <summary>Checks the modules make (or a found build) left in <paramref name="build"/>, then signs and publishes them.</summary>
+    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, SigningPlan? signing, DkmsConf conf, string build,
+        string log, CancellationToken ct)
+    {
         foreach (var spec in conf.Modules)
         {
             var ko = PathGuard.Inside(build, spec.BuiltLocation + spec.BuiltName + ".ko", "BUILT_MODULE_LOCATION");
@@ -130,21 +173,6 @@ public sealed partial class DkmsEngine
 
         Phase(signing is null ? "publish" : "sign");
         await _ctx.Publisher.PublishAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(conf.PostBuild))
-        {
-            Phase("post_build");
-        }
-
-        // POST_BUILD and the last clean write the build copy again (the modules are published by now).
-        using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
-        {
-            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct).ConfigureAwait(false);
-            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
-            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
-            await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
-        }
-
-        Directory.Delete(build, recursive: true);
     }
 
     /// <summary>dkms's header check for <paramref name="t"/>: exit 21 with dkms's message when they are missing.</summary>

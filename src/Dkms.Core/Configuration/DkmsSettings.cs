@@ -72,6 +72,9 @@ public sealed record DkmsSettings
     /// <summary>The <c>ADDON_MODULES_DIR</c> destination override, when set.</summary>
     public string? AddonModulesDir { get; init; }
 
+    /// <summary>The fleet's artifact registry (framework.conf's <c>artifact_*</c> keys); null when unset.</summary>
+    public Artifacts.ArtifactSettings? Artifacts { get; init; }
+
     /// <summary>True when the install tree is the system's <c>/lib/modules</c>.</summary>
     public bool IsSystemInstallTree => Path.GetFullPath(InstallTree).TrimEnd('/') == DefaultInstallTree;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dkms.Core.Artifacts;
 using Dkms.Core.Bash;
 using Dkms.Core.Errors;
 
@@ -17,6 +18,8 @@ public static class FrameworkConfLoader
         "autoinstall_all_kernels", "modprobe_on_install", "parallel_jobs", "compress_gzip_opts",
         "compress_xz_opts", "compress_zstd_opts", "post_transaction", "sign_file", "mok_signing_key",
         "mok_certificate", "conf_timeout", "build_timeout", "build_sandbox",
+        "artifact_registry", "artifact_role", "artifact_verify_key", "artifact_signing_key", "artifact_auth", "artifact_ca",
+        "artifact_timeout",
     ];
 
     // dkms initialises these itself, so the environment cannot change their defaults.
@@ -100,6 +103,8 @@ public static class FrameworkConfLoader
             BuildTimeout = Seconds(Get("build_timeout"), "build_timeout", DkmsSettings.DefaultBuildTimeout),
             BuildSandbox = NonEmpty(Get("build_sandbox")),
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
+            Artifacts = ArtifactSettings.From(Get("artifact_registry"), Get("artifact_role"), Get("artifact_verify_key"),
+                Get("artifact_signing_key"), Get("artifact_auth"), Get("artifact_ca"), Get("artifact_timeout")),
         };
         return settings;
     }
