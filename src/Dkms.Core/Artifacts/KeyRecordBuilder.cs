@@ -52,8 +52,8 @@ internal sealed class KeyRecordBuilder(DkmsSettings settings, IProcessRunner pro
 
         var env = new List<KeyValuePair<string, string>>
         {
-            new("make", conf.MakeCommand),
-            new("clean", conf.CleanCommand),
+            new("make", Portable(conf.MakeCommand, kernel)),
+            new("clean", Portable(conf.CleanCommand, kernel)),
         };
         env.AddRange(ccEnv.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new KeyValuePair<string, string>("env." + e.Key, e.Value)));
         foreach (var spec in conf.Modules)
@@ -74,6 +74,14 @@ internal sealed class KeyRecordBuilder(DkmsSettings settings, IProcessRunner pro
             BuildEnvironment = env,
         };
     }
+
+    /// <summary>
+    /// A command without this machine's paths (the dkms tree, the kernel's build directory, both in dkms's default make
+    /// line), so machines with other trees share keys; the kernel build's content is in the record by hash.
+    /// </summary>
+    private string Portable(string command, KernelInfo kernel) =>
+        command.Replace(kernel.SourceDir, "${kernel_source_dir}", StringComparison.Ordinal)
+            .Replace(settings.DkmsTree, "${dkms_tree}", StringComparison.Ordinal);
 
     /// <summary>Every file and link under <paramref name="root"/> (links not followed), sorted by path.</summary>
     internal static List<KeyFile> SourceFiles(string root)
