@@ -92,8 +92,10 @@ public sealed partial class DkmsEngine
         if (found is { } hit && _ctx.Artifacts.Restore(hit.Tar, conf, build, log))
         {
             Phase(hit.Origin.Origin);
+            Observer?.Artifact(hit.Origin.Key, hit.Origin.Origin);
             M.BuildingModule(_out);
-            await PublishBuildAsync(mv, t, kernel, signing, conf, build, log, ct).ConfigureAwait(false);
+            RequireBuiltModules(t, conf, build, log);
+            await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
             var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
             File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
             hit.Origin.WriteTo(logDir);
@@ -130,9 +132,11 @@ public sealed partial class DkmsEngine
         await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct).ConfigureAwait(false);
         lease?.Dispose(); // the build is root's again before anything trusted reads it
 
+        RequireBuiltModules(t, conf, build, log);
         Phase("built");
         var origin = await _ctx.Artifacts.StoreAsync(record, conf, build, log, ct).ConfigureAwait(false);
-        await PublishBuildAsync(mv, t, kernel, signing, conf, build, log, ct).ConfigureAwait(false);
+        Observer?.Artifact(origin.Key, origin.Origin);
+        await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(conf.PostBuild))
         {
             Phase("post_build");
@@ -151,9 +155,8 @@ public sealed partial class DkmsEngine
         Directory.Delete(build, recursive: true);
     }
 
-    /// <summary>Checks the modules make (or a found build) left in <paramref name="build"/>, then signs and publishes them.</summary>
-    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, SigningPlan? signing, DkmsConf conf, string build,
-        string log, CancellationToken ct)
+    /// <summary>The modules make (or a found build) left in <paramref name="build"/> exist and are inside it (exit 7 otherwise).</summary>
+    private void RequireBuiltModules(KernelTarget t, DkmsConf conf, string build, string log)
     {
         foreach (var spec in conf.Modules)
         {
@@ -170,7 +173,12 @@ public sealed partial class DkmsEngine
                     $"The built module {spec.BuiltName}.ko is a link out of the build directory {build}; it is not installed.");
             }
         }
+    }
 
+    /// <summary>Strips, signs (with this host's MOK), compresses and publishes the modules in <paramref name="build"/>.</summary>
+    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, SigningPlan? signing, DkmsConf conf, string build,
+        CancellationToken ct)
+    {
         Phase(signing is null ? "publish" : "sign");
         await _ctx.Publisher.PublishAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
     }
