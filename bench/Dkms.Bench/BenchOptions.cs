@@ -19,6 +19,9 @@ internal sealed record BenchOptions
     /// <summary><c>--limits</c>: only the resource limits of issue 14 (output of a job, wide Status as nobody, a connection flood).</summary>
     public bool LimitsOnly { get; init; }
 
+    /// <summary><c>--artifacts</c>: only issue 17's figure (the corpus installed from a builder's artifacts vs built).</summary>
+    public bool ArtifactsOnly { get; init; }
+
     public required string Dkmsd { get; init; }
 
     public required string Dkmsctl { get; init; }
@@ -55,7 +58,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        bool smoke = false, keep = false, scale = false, limits = false;
+        bool smoke = false, keep = false, scale = false, limits = false, artifacts = false;
         string? outDir = null, work = null, dkmsd = null, dkmsctl = null, repo = null, cache = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -66,6 +69,7 @@ internal sealed record BenchOptions
                 case "--keep": keep = true; break;
                 case "--status-scale": scale = true; break;
                 case "--limits": limits = true; break;
+                case "--artifacts": artifacts = true; break;
                 case "--out": outDir = Next(); break;
                 case "--work": work = Next(); break;
                 case "--dkmsd": dkmsd = Next(); break;
@@ -83,6 +87,7 @@ internal sealed record BenchOptions
             Keep = keep,
             StatusScaleOnly = scale,
             LimitsOnly = limits,
+            ArtifactsOnly = artifacts,
             RepositoryRoot = repo,
             OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "bench")),
             WorkDir = Path.GetFullPath(work ?? Traversable(Directory.CreateTempSubdirectory("dkms-bench-").FullName)),

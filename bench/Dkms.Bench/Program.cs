@@ -42,6 +42,13 @@ try
         return await LimitsRun.RunAsync(o);
     }
 
+    if (o.ArtifactsOnly)
+    {
+        return await ArtifactBench.RunAsync(o, o.Smoke
+            ? ExampleModules.Create(o, Directory.CreateDirectory(Path.Combine(o.WorkDir, "examples")).FullName, 2)
+            : [.. (await CorpusSources.UnpackAsync(o, Path.Combine(o.WorkDir, "corpus-debs"))).Where(m => !o.ExcludedFromAutoinstall.Contains(m.Package))]);
+    }
+
     if (o.StatusScaleOnly)
     {
         return await StatusScaleRun.RunAsync(o, results);
