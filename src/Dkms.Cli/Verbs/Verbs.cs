@@ -9,6 +9,9 @@ internal static class Verbs
     /// <summary><c>status</c>: read in-process or from dkmsd's Status, never a command.</summary>
     public static readonly Verb Status = new("status", KernelArity.Any, AllowsAll: true, DaemonOnly: false, ToCommand: null);
 
+    /// <summary><c>preflight -k K</c>: a read (and dry builds), run by the engine in this process on the daemon's trees.</summary>
+    public static readonly Verb Preflight = new("preflight", KernelArity.ExactlyOne, AllowsAll: false, DaemonOnly: false, ToCommand: null);
+
     private static readonly Verb[] All =
     [
         new("add", KernelArity.Any, AllowsAll: false, DaemonOnly: false, CommandBuilder.Add),
@@ -26,6 +29,7 @@ internal static class Verbs
         new("ldtarball", KernelArity.Any, AllowsAll: true, DaemonOnly: false, CommandBuilder.LdTarball),
         new("generate_mok", KernelArity.Any, AllowsAll: true, DaemonOnly: false, _ => new GenerateMokCommand()),
         Status,
+        Preflight,
         new("jobs", KernelArity.Any, AllowsAll: true, DaemonOnly: true, ToCommand: null),
         new("watch", KernelArity.Any, AllowsAll: true, DaemonOnly: true, ToCommand: null),
         new("logs", KernelArity.Any, AllowsAll: true, DaemonOnly: true, ToCommand: null),

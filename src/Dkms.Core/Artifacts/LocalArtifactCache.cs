@@ -6,11 +6,11 @@ namespace Dkms.Core.Artifacts;
 /// Artifacts this machine built or pulled, under <c>&lt;dkms_tree&gt;/.artifacts/&lt;key&gt;/</c>: the layer tar and the key
 /// record. A rebuild with unchanged inputs (after unbuild, a reinstalled kernel package, a restored tree) uses it.
 /// </summary>
-internal sealed class LocalArtifactCache(string dkmsTree)
+internal sealed class LocalArtifactCache(string root)
 {
     public const string TarName = "artifact.tar";
 
-    public string Root => Path.Combine(dkmsTree, ".artifacts");
+    public string Root => root;
 
     /// <summary>The cached tar of <paramref name="key"/>, or null.</summary>
     public string? Find(string key)

@@ -15,7 +15,10 @@ namespace Dkms.Core.Artifacts;
 internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, IProcessRunner processes)
 {
     private readonly KeyRecordBuilder _keys = new(settings, processes);
-    private readonly LocalArtifactCache _cache = new(settings.DkmsTree);
+    private readonly LocalArtifactCache _cache = new(settings.ArtifactCache ?? Path.Combine(settings.DkmsTree, ".artifacts"));
+
+    /// <summary>The local cache's directory.</summary>
+    public string CacheRoot => _cache.Root;
 
     public Task<KeyRecord> KeyAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, DkmsConf conf, string source, CancellationToken ct) =>
         _keys.BuildAsync(mv, t, kernel, conf, source, ct);

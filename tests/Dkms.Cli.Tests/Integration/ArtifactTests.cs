@@ -124,6 +124,38 @@ public sealed class ArtifactTests(ArtifactFleet fleet) : IClassFixture<ArtifactF
         Assert.Contains(new[] { a1, a2 }, a => File.ReadAllBytes(Path.Combine(a.DkmsTree, ".artifacts", fleet.Key, "artifact.tar")).AsSpan().SequenceEqual(tar));
     }
 
+    [Fact]
+    public async Task Preflight_KernelNotInstalled_SaysCachedBuildableFailingThenInstallUsesTheCache()
+    {
+        // Headers given as a path (--kernelsourcedir): the kernel's build link is not in the install tree yet.
+        var kernel = _b.Kernel;
+        File.Delete(Path.Combine(_b.KernelDir, "build"));
+        await fleet.WriteConfAsync(_b, fleet.Registry.Url, "pull");
+        _b.Module(ArtifactFleet.ModuleName);
+        _b.Module("fresh");
+        _b.Module("broken").CSource("broken", "1.0", "this is not C;");
+        foreach (var m in new[] { ArtifactFleet.ModuleName, "fresh", "broken" })
+        {
+            Assert.Equal(0, (await _b.RunAsync("add", Path.Combine(_b.Packages, m + "-1.0"))).ExitCode);
+        }
+
+        var r = await _b.RunAsync("preflight", "-k", kernel, "--kernelsourcedir", KernelHeaders.Dir);
+
+        Assert.True(r.ExitCode == 1, r.ToString()); // one module would fail
+        Assert.Contains($"{ArtifactFleet.ModuleName}/1.0: cached [key ", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(pulled from the registry)", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("fresh/1.0: buildable", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("broken/1.0: failing", r.Stdout, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_b.DkmsTree, "fresh", "1.0", kernel)), "preflight built into the real tree");
+        Assert.Empty(Directory.EnumerateDirectories(_b.DkmsTree, ".preflight-*"));
+
+        // The dry build's result is what the real build of that kernel uses: no make.
+        var again = await _b.RunAsync("preflight", "-k", kernel, "--kernelsourcedir", KernelHeaders.Dir, "--json");
+        using var doc = JsonDocument.Parse(again.Stdout);
+        var fresh = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("module").GetString() == "fresh");
+        Assert.Equal("cached", fresh.GetProperty("verdict").GetString());
+    }
+
     public void Dispose() => _b.Dispose();
 
     private string MakeMarker => Path.Combine(_b.Root, "make-ran");
