@@ -70,12 +70,17 @@ public sealed partial class DkmsEngine
         {
             var settings = Settings with { DkmsTree = scratch, ArtifactCache = _ctx.Artifacts.CacheRoot };
             Directory.CreateDirectory(Path.Combine(scratch, mv.Module, mv.Version));
-            Directory.CreateSymbolicLink(Path.Combine(scratch, mv.Module, mv.Version, "source"), Tree.SourceLink(mv.Module, mv.Version));
-            var engine = new DkmsEngine(new EngineContext(settings, DkmsOutput.Null, ConfCache));
+            // To the source itself, not through the real tree's link: the sandbox shows the scratch tree, not the real one.
+            var source = Tree.SourceLink(mv.Module, mv.Version);
+            Directory.CreateSymbolicLink(Path.Combine(scratch, mv.Module, mv.Version, "source"),
+                new DirectoryInfo(source).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? source);
+            using var errors = new StringWriter();
+            var engine = new DkmsEngine(new EngineContext(settings, new DkmsOutput(TextWriter.Null, errors)));
             var code = await engine.BuildAsync(mv, [t], options with { Force = false }, ct).ConfigureAwait(false);
             if (code != 0)
             {
-                throw new DkmsException(DkmsErrorKind.ExternalFailure, code, $"the dry build failed (exit {code})");
+                var why = errors.ToString().Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? string.Empty;
+                throw new DkmsException(DkmsErrorKind.ExternalFailure, code, $"the dry build failed (exit {code}): {why}");
             }
         }
         finally

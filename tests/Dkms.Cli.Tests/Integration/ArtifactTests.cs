@@ -142,6 +142,7 @@ public sealed class ArtifactTests(ArtifactFleet fleet) : IClassFixture<ArtifactF
         var r = await _b.RunAsync("preflight", "-k", kernel, "--kernelsourcedir", KernelHeaders.Dir);
 
         Assert.True(r.ExitCode == 1, r.ToString()); // one module would fail
+        Assert.Contains("fresh/1.0: buildable", r.Stdout + "\n" + r, StringComparison.Ordinal);
         Assert.Contains($"{ArtifactFleet.ModuleName}/1.0: cached [key ", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("(pulled from the registry)", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("fresh/1.0: buildable", r.Stdout, StringComparison.Ordinal);
