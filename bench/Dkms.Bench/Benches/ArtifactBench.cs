@@ -45,7 +45,9 @@ internal static class ArtifactBench
         var text = new StringBuilder();
         text.AppendLine("# Issue 17: install from the fleet's artifacts vs build").AppendLine();
         text.AppendLine(I($"Kernel {kernel}, {Environment.ProcessorCount} cores, load average before the run: {File.ReadAllText("/proc/loadavg").Trim()}."));
-        text.AppendLine(I($"Modules: {modules.Count} ({string.Join(", ", modules.Select(m => m.Ref))})."));
+        text.AppendLine(I($"Modules: {modules.Count} ({string.Join(", ", modules.Select(m => m.Ref))}); the corpus of RESULTS.md §2 without "
+                          + "librem_ec_acpi, which fails to build on these headers with either tool (a failed build has no artifact)."));
+        text.AppendLine(I($"dkmsctl: {o.Dkmsctl}. Layers pushed by A: {LayerBytes(a) / 1024.0:0} KiB in all."));
         text.AppendLine("Each machine is a fresh set of trees with the corpus added (`dkmsctl --offline add`), then one run of "
                         + "`dkmsctl --offline autoinstall -k K`: A with artifact_role=push (builds, signs, pushes to Debian's docker-registry "
                         + "2.8 on 127.0.0.1), B with artifact_role=pull and A's public key (pulls, verifies, signs with its own MOK, installs), "
@@ -62,6 +64,10 @@ internal static class ArtifactBench
         Console.WriteLine($"bench: wrote {file}");
         return ra.Exit == 0 && rb.Exit == 0 && rc.Exit == 0 ? 0 : 1;
     }
+
+    /// <summary>The bytes of every layer in <paramref name="t"/>'s artifact cache (what a pull downloads, besides ~3 KB of metadata each).</summary>
+    private static long LayerBytes(BenchTrees t) =>
+        Directory.EnumerateFiles(Path.Combine(t.DkmsTree, ".artifacts"), "artifact.tar", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
 
     private static async Task<BenchTrees> TreeAsync(BenchOptions o, string name, IReadOnlyList<CorpusModule> modules, string frameworkConf)
     {

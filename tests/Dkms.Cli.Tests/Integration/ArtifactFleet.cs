@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dkms.Cli.Tests.Infrastructure;
+using Dkms.Tests.Shared;
 
 namespace Dkms.Cli.Tests.Integration;
 

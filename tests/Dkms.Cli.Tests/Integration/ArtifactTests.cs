@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dkms.Cli.Tests.Infrastructure;
+using Dkms.Tests.Shared;
 
 namespace Dkms.Cli.Tests.Integration;
 

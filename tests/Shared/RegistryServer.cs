@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Dkms.Cli.Tests.Infrastructure;
+namespace Dkms.Tests.Shared;
 
 /// <summary>
 /// Debian's real docker-registry (distribution 2.8), started on 127.0.0.1 with a port of its own choosing and a storage
