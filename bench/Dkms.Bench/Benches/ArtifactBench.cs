@@ -45,8 +45,7 @@ internal static class ArtifactBench
         var text = new StringBuilder();
         text.AppendLine("# Issue 17: install from the fleet's artifacts vs build").AppendLine();
         text.AppendLine(I($"Kernel {kernel}, {Environment.ProcessorCount} cores, load average before the run: {File.ReadAllText("/proc/loadavg").Trim()}."));
-        text.AppendLine(I($"Modules: {modules.Count} ({string.Join(", ", modules.Select(m => m.Ref))}); the corpus of RESULTS.md §2 without "
-                          + "librem_ec_acpi, which fails to build on these headers with either tool (a failed build has no artifact)."));
+        text.AppendLine(I($"Modules: {modules.Count} ({string.Join(", ", modules.Select(m => m.Ref))}); the corpus of RESULTS.md §2 without librem_ec_acpi, which fails to build on these headers with either tool (a failed build has no artifact)."));
         text.AppendLine(I($"dkmsctl: {o.Dkmsctl}. Layers pushed by A: {LayerBytes(a) / 1024.0:0} KiB in all."));
         text.AppendLine("Each machine is a fresh set of trees with the corpus added (`dkmsctl --offline add`), then one run of "
                         + "`dkmsctl --offline autoinstall -k K`: A with artifact_role=push (builds, signs, pushes to Debian's docker-registry "

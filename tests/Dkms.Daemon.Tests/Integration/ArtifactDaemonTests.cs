@@ -20,10 +20,10 @@ public sealed class ArtifactDaemonTests : IDisposable
     {
         var pem = Path.Combine(_keys, "builder.pem");
         var pub = Path.Combine(_keys, "builder.pub");
-        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        using (var builder = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
-            await File.WriteAllTextAsync(pem, key.ExportPkcs8PrivateKeyPem());
-            await File.WriteAllTextAsync(pub, key.ExportSubjectPublicKeyInfoPem());
+            await File.WriteAllTextAsync(pem, builder.ExportPkcs8PrivateKeyPem());
+            await File.WriteAllTextAsync(pub, builder.ExportSubjectPublicKeyInfoPem());
         }
 
         using var registry = await RegistryServer.StartAsync(Path.Combine(_a.Root, "registry"));
