@@ -21,6 +21,8 @@ internal sealed record BenchOptions
 
     /// <summary><c>--sandbox-cost</c>: only the build sandbox's cost (a step's start, one module, the corpus autoinstall).</summary>
     public bool SandboxCostOnly { get; init; }
+    /// <summary><c>--artifacts</c>: only issue 17's figure (the corpus installed from a builder's artifacts vs built).</summary>
+    public bool ArtifactsOnly { get; init; }
 
     public required string Dkmsd { get; init; }
 
@@ -58,7 +60,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        bool smoke = false, keep = false, scale = false, limits = false, sandboxCost = false;
+        bool smoke = false, keep = false, scale = false, limits = false, sandboxCost = false, artifacts = false;
         string? outDir = null, work = null, dkmsd = null, dkmsctl = null, repo = null, cache = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -70,6 +72,7 @@ internal sealed record BenchOptions
                 case "--status-scale": scale = true; break;
                 case "--limits": limits = true; break;
                 case "--sandbox-cost": sandboxCost = true; break;
+                case "--artifacts": artifacts = true; break;
                 case "--out": outDir = Next(); break;
                 case "--work": work = Next(); break;
                 case "--dkmsd": dkmsd = Next(); break;
@@ -88,6 +91,7 @@ internal sealed record BenchOptions
             StatusScaleOnly = scale,
             LimitsOnly = limits,
             SandboxCostOnly = sandboxCost,
+            ArtifactsOnly = artifacts,
             RepositoryRoot = repo,
             OutDir = Path.GetFullPath(outDir ?? Path.Combine(repo, "bench")),
             WorkDir = Path.GetFullPath(work ?? Traversable(Directory.CreateTempSubdirectory("dkms-bench-").FullName)),

@@ -300,6 +300,8 @@ public static class ProtoMapping
         }
 
         entry.Notes.AddRange(e.Suffixes.Select(s => s.Trim('(', ')')));
+        entry.ContentKey = e.ContentKey ?? string.Empty;
+        entry.Origin = e.Origin ?? string.Empty;
         return entry;
     }
 
@@ -315,7 +317,11 @@ public static class ProtoMapping
             _ => Core.Status.ModuleState.Broken,
         };
         return new Core.Status.StatusEntry(e.Module.Name, e.Module.Version, e.Target?.Kernel, e.Target?.Arch, state,
-            [.. e.Notes.Select(n => $"({n})")]);
+            [.. e.Notes.Select(n => $"({n})")])
+        {
+            ContentKey = e.ContentKey.Length > 0 ? e.ContentKey : null,
+            Origin = e.Origin.Length > 0 ? e.Origin : null,
+        };
     }
 
     private static ModuleArg? ToCore(V1.ModuleRef? m) => m is null ? null : new ModuleArg(m.Name, m.Version);

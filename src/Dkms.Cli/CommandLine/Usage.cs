@@ -15,7 +15,7 @@ internal static class Usage
                       [--kernelsourcedir=source-location] [--rpm_safe_upgrade]
                       [--dkmstree path] [--sourcetree path] [--installtree path]
                       [--binaries-only] [--source-only] [--verbose] [--no-depmod] [-j number] [--version]
-          dkmsctl   = [--framework-conf path] [--offline] [--json]
+          dkmsctl   = [--framework-conf path] [--offline] [--json]; preflight -k kernel [--kernelsourcedir path]
 
         """;
 }

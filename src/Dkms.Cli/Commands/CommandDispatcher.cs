@@ -201,12 +201,12 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
             }
         }
 
-        if (Transport.NamesClientPaths(verb, args))
+        if (Transport.NamesClientPaths(verb, args) || verb == Verbs.Verbs.Preflight)
         {
             // A path means what it means here, in the caller's view of the filesystem: dkmsd runs with a private
             // /tmp and without /home or /root (its unit's sandboxing), so it could read another file or none at
             // all, and write an archive where the caller never finds it. The same engine runs here, on the
-            // daemon's trees and under the same module locks.
+            // daemon's trees and under the same module locks. Preflight has no RPC yet: it runs here the same way.
             return await RunInProcessAsync(verb, args, output, ct).ConfigureAwait(false);
         }
 
@@ -238,6 +238,11 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
         }, args.Kernels.FirstOrDefault(), cancellationToken: ct).ConfigureAwait(false);
         settings = settings with { Distribution = distribution };
         var engine = new DkmsEngine(settings, output);
+        if (verb == Verbs.Verbs.Preflight)
+        {
+            return await PreflightCommand.RunAsync(engine, args, ct).ConfigureAwait(false);
+        }
+
         if (verb.ToCommand is not { } toCommand)
         {
             return await StatusCommand.RunAsync(engine, args, ct).ConfigureAwait(false);

@@ -133,6 +133,12 @@ internal static class JobText
 
                 w.WriteString("first_error_line", j.FirstErrorLine);
                 w.WriteString("log_path", j.LogPath);
+                if (j.ContentKey.Length > 0)
+                {
+                    w.WriteString("content_key", j.ContentKey);
+                    w.WriteString("artifact_origin", j.ArtifactOrigin);
+                }
+
                 Time(w, "created_at", j.CreatedAt);
                 Time(w, "started_at", j.StartedAt);
                 Time(w, "finished_at", j.FinishedAt);

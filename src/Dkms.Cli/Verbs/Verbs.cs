@@ -9,6 +9,10 @@ internal static class Verbs
     /// <summary><c>status</c>: read in-process or from dkmsd's Status, never a command.</summary>
     public static readonly Verb Status = new("status", KernelArity.Any, AllowsAll: true, DaemonOnly: false, ToCommand: null, Help: "Show each module, version, kernel and arch and its state: added, built, installed.");
 
+    /// <summary><c>preflight -k K</c>: a read (and dry builds), run by the engine in this process on the daemon's trees.</summary>
+    public static readonly Verb Preflight = new("preflight", KernelArity.ExactlyOne, AllowsAll: false, DaemonOnly: false, ToCommand: null,
+        Help: "Before a kernel is booted: for each AUTOINSTALL module, whether it is installed, cached, buildable (a dry build in the sandbox) or failing; exit 1 when one would fail.");
+
     /// <summary>Every verb, in the order the man page lists them.</summary>
     public static readonly IReadOnlyList<Verb> All =
     [
@@ -27,6 +31,7 @@ internal static class Verbs
         new("ldtarball", KernelArity.Any, AllowsAll: true, DaemonOnly: false, CommandBuilder.LdTarball, Help: "Load a module's source and builds from a tarball made by mktarball."),
         new("generate_mok", KernelArity.Any, AllowsAll: true, DaemonOnly: false, _ => new GenerateMokCommand(), Help: "Create the MOK key pair modules are signed with, when it does not exist."),
         Status,
+        Preflight,
         new("jobs", KernelArity.Any, AllowsAll: true, DaemonOnly: true, ToCommand: null, Help: "dkmsd: list queued, running and finished jobs."),
         new("watch", KernelArity.Any, AllowsAll: true, DaemonOnly: true, ToCommand: null, Help: "dkmsd: follow jobs and module changes as they happen."),
         new("logs", KernelArity.Any, AllowsAll: true, DaemonOnly: true, ToCommand: null, Help: "dkmsd: print a job's log (-f to follow it)."),

@@ -75,6 +75,12 @@ public sealed partial class DkmsEngine
         RequireHeaders(kernel);
         CheckBuildDepends(mv, t, conf, options);
 
+        // The content key: the same inputs are never built twice (this machine's cache, then the fleet's registry).
+        // A forced build runs make whatever the caches hold.
+        Phase("key");
+        var record = await _ctx.Artifacts.KeyAsync(mv, t, kernel, conf, source, ct).ConfigureAwait(false);
+        var found = options.Force ? null : await _ctx.Artifacts.FindAsync(record, ct).ConfigureAwait(false);
+
         var build = Tree.BuildDir(m, v);
         if (Directory.Exists(build))
         {
@@ -87,6 +93,21 @@ public sealed partial class DkmsEngine
         }
 
         Directory.CreateDirectory(build);
+        var log = Path.Combine(build, "make.log");
+        if (found is { } hit && _ctx.Artifacts.Restore(hit.Tar, conf, build, log))
+        {
+            Phase(hit.Origin.Origin);
+            Observer?.Artifact(hit.Origin.Key, hit.Origin.Origin);
+            M.BuildingModule(_out);
+            RequireBuiltModules(t, conf, build, log);
+            await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
+            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
+            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
+            hit.Origin.WriteTo(logDir);
+            Directory.Delete(build, recursive: true);
+            return;
+        }
+
         // Not -a: the build copy is the copier's (root's) even when the source tree is someone else's.
         await _ctx.Log.RunToolAsync("cp", ["-dR", "--preserve=mode,timestamps", source + "/.", build + "/"], M.CopyFailed(source, build)[0],
                 DkmsExitCode.BuildStepFailed, ct)
@@ -100,8 +121,6 @@ public sealed partial class DkmsEngine
                     DkmsExitCode.BuildStepFailed, ct)
                 .ConfigureAwait(false);
         }
-
-        var log = Path.Combine(build, "make.log");
 
         // Package code writes the build copy as the build user (sandboxed); given back before the modules are read.
         var lease = _ctx.PackageCode is { } package ? await package.LendBuildAsync(build).ConfigureAwait(false) : null;
@@ -128,6 +147,32 @@ public sealed partial class DkmsEngine
         await _ctx.Steps.MakeAsync(conf, t, kernel, build, log, ct, buildEnvironment).ConfigureAwait(false);
         lease?.Dispose(); // the build is root's again before anything trusted reads it
 
+        RequireBuiltModules(t, conf, build, log);
+        Phase("built");
+        var origin = await _ctx.Artifacts.StoreAsync(record, conf, build, log, ct).ConfigureAwait(false);
+        Observer?.Artifact(origin.Key, origin.Origin);
+        await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(conf.PostBuild))
+        {
+            Phase("post_build");
+        }
+
+        // POST_BUILD and the last clean write the build copy again (the modules are published by now).
+        using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
+        {
+            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct, mv.Module).ConfigureAwait(false);
+            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
+            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
+            origin.WriteTo(logDir);
+            await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
+        }
+
+        Directory.Delete(build, recursive: true);
+    }
+
+    /// <summary>The modules make (or a found build) left in <paramref name="build"/> exist and are inside it (exit 7 otherwise).</summary>
+    private void RequireBuiltModules(KernelTarget t, DkmsConf conf, string build, string log)
+    {
         foreach (var spec in conf.Modules)
         {
             var ko = PathGuard.Inside(build, spec.BuiltLocation + spec.BuiltName + ".ko", "BUILT_MODULE_LOCATION");
@@ -143,24 +188,14 @@ public sealed partial class DkmsEngine
                     $"The built module {spec.BuiltName}.ko is a link out of the build directory {build}; it is not installed.");
             }
         }
+    }
 
+    /// <summary>Strips, signs (with this host's MOK), compresses and publishes the modules in <paramref name="build"/>.</summary>
+    private async Task PublishBuildAsync(ModuleRef mv, KernelTarget t, KernelInfo kernel, SigningPlan? signing, DkmsConf conf, string build,
+        CancellationToken ct)
+    {
         Phase(signing is null ? "publish" : "sign");
         await _ctx.Publisher.PublishAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(conf.PostBuild))
-        {
-            Phase("post_build");
-        }
-
-        // POST_BUILD and the last clean write the build copy again (the modules are published by now).
-        using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
-        {
-            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct, mv.Module).ConfigureAwait(false);
-            var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
-            File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
-            await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
-        }
-
-        Directory.Delete(build, recursive: true);
     }
 
     /// <summary>dkms's header check for <paramref name="t"/>: exit 21 with dkms's message when they are missing.</summary>

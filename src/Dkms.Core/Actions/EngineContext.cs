@@ -1,3 +1,4 @@
+using Dkms.Core.Artifacts;
 using Dkms.Core.Build;
 using Dkms.Core.Conf;
 using Dkms.Core.Configuration;
@@ -54,6 +55,7 @@ public sealed class EngineContext
         Depmod = new Depmod(settings, output, Log);
         Status = new StatusReader(State, Confs, settings.Profile);
         Tarballs = new TarballMaker(Tree, output, Log);
+        Artifacts = new ModuleArtifacts(settings, output, processes);
     }
 
     public DkmsSettings Settings { get; }
@@ -107,6 +109,9 @@ public sealed class EngineContext
     public Depmod Depmod { get; }
 
     internal TarballMaker Tarballs { get; }
+
+    /// <summary>Content keys, the local artifact cache and the fleet's registry.</summary>
+    internal ModuleArtifacts Artifacts { get; }
 
     /// <summary>
     /// Copies a built module into the install tree (source, target, as a symlink): <see cref="AtomicFiles.WriteCopy"/>;

@@ -15,6 +15,11 @@ public interface IEngineObserver
     /// <param name="logFile">The build log the phase writes to, when it has one.</param>
     void Phase(string name, string? logFile = null);
 
+    /// <summary>The current unit's build has its content key and knows where its modules come from (built, cached, pulled).</summary>
+    void Artifact(string contentKey, string origin)
+    {
+    }
+
     /// <summary>The current unit ended with dkms's exit code for it.</summary>
     void UnitFinished(ModuleRef unit, KernelTarget target, int exitCode);
 }

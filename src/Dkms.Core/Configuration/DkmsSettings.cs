@@ -83,6 +83,12 @@ public sealed record DkmsSettings
     /// <summary>framework.conf's <c>build_environment</c> (3.4): a file whose exports the build gets; null when unset or not in the profile.</summary>
     public string? BuildEnvironment { get; init; }
 
+    /// <summary>The fleet's artifact registry (framework.conf's <c>artifact_*</c> keys); null when unset.</summary>
+    public Artifacts.ArtifactSettings? Artifacts { get; init; }
+
+    /// <summary>Where finished builds are kept by content key; null is <c>&lt;dkms_tree&gt;/.artifacts</c>.</summary>
+    public string? ArtifactCache { get; init; }
+
     /// <summary>True when the install tree is the system's <c>/lib/modules</c>.</summary>
     public bool IsSystemInstallTree => Path.GetFullPath(InstallTree).TrimEnd('/') == DefaultInstallTree;
 }

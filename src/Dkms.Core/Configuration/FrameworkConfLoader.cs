@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dkms.Core.Artifacts;
 using Dkms.Core.Bash;
 using Dkms.Core.Compat;
 using Dkms.Core.Errors;
@@ -19,6 +20,8 @@ public static class FrameworkConfLoader
         "compress_xz_opts", "compress_zstd_opts", "post_transaction", "sign_file", "mok_signing_key",
         "mok_certificate", "conf_timeout", "build_timeout", "build_sandbox", DkmsProfileSelector.FrameworkKey,
         "build_environment",
+        "artifact_registry", "artifact_role", "artifact_verify_key", "artifact_signing_key", "artifact_auth", "artifact_ca",
+        "artifact_timeout",
     ];
 
     // dkms initialises these itself, so the environment cannot change their defaults.
@@ -110,6 +113,8 @@ public static class FrameworkConfLoader
             ProfileSource = choice.Source,
             BuildEnvironment = profile.FrameworkKeys.Contains("build_environment") ? NonEmpty(Get("build_environment")) : null,
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
+            Artifacts = ArtifactSettings.From(Get("artifact_registry"), Get("artifact_role"), Get("artifact_verify_key"),
+                Get("artifact_signing_key"), Get("artifact_auth"), Get("artifact_ca"), Get("artifact_timeout")),
         };
         return settings;
     }

@@ -6,6 +6,12 @@ namespace Dkms.Core.Status;
 public sealed record StatusEntry(string Module, string Version, string? Kernel, string? Arch, ModuleState State,
     IReadOnlyList<string> Suffixes)
 {
+    /// <summary>The build's content key (status --json only), when dkmsd built it.</summary>
+    public string? ContentKey { get; init; }
+
+    /// <summary>Where the build's modules came from: built, cached or pulled (status --json only).</summary>
+    public string? Origin { get; init; }
+
     /// <summary>The line exactly as Debian's dkms 3.0.10 prints it (plus upstream's broken line).</summary>
     public string ToLine() => State switch
     {

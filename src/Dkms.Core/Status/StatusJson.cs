@@ -31,6 +31,12 @@ public static class StatusJson
                 }
 
                 w.WriteEndArray();
+                if (e.ContentKey is not null)
+                {
+                    w.WriteString("content_key", e.ContentKey);
+                    w.WriteString("origin", e.Origin);
+                }
+
                 w.WriteEndObject();
             }
 

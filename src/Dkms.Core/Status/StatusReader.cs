@@ -153,6 +153,11 @@ public sealed class StatusReader
             }
         }
 
-        return new StatusEntry(m, v, t.Kernel, t.Arch, installed ? ModuleState.Installed : ModuleState.Built, suffixes);
+        var origin = Artifacts.ArtifactOrigin.ReadFrom(_state.Tree.BuiltLogDir(m, v, t.Kernel, t.Arch));
+        return new StatusEntry(m, v, t.Kernel, t.Arch, installed ? ModuleState.Installed : ModuleState.Built, suffixes)
+        {
+            ContentKey = origin?.Key,
+            Origin = origin?.Origin,
+        };
     }
 }

@@ -130,6 +130,17 @@ internal sealed class JobManager(EventBus bus, TimeProvider time, ILogger<JobMan
         Changed(record, job, e => e.JobPhase = new JobEvent { Job = job });
     }
 
+    /// <summary>The build's content key and whether its modules were built, cached or pulled.</summary>
+    public void Artifact(JobRecord record, string contentKey, string origin)
+    {
+        var job = record.Update(j =>
+        {
+            j.ContentKey = contentKey;
+            j.ArtifactOrigin = origin;
+        });
+        Changed(record, job, e => e.JobPhase = new JobEvent { Job = job });
+    }
+
     /// <summary>The job ends: its state, dkms's exit code, the first error line and where its full log is.</summary>
     public void Finish(JobRecord record, JobState state, int exitCode, string firstError, string? logPath)
     {

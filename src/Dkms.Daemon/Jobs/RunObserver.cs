@@ -77,6 +77,14 @@ internal sealed class RunObserver(ActionRun run, JobManager jobs, DkmsTree tree,
         }
     }
 
+    public void Artifact(string contentKey, string origin)
+    {
+        if (Current is { } record)
+        {
+            jobs.Artifact(record, contentKey, origin);
+        }
+    }
+
     public void UnitFinished(Core.Actions.ModuleRef unit, Core.Actions.KernelTarget target, int exitCode)
     {
         JobRecord? record;

@@ -38,6 +38,7 @@ internal static class DaemonCommandLine
         ["--sourcetree"] = ("dir", "The source tree; wins over framework.conf's source_tree (default /usr/src)."),
         ["--installtree"] = ("dir", "The installed-modules tree; wins over framework.conf's install_tree (default /lib/modules)."),
         ["--framework-conf"] = ("file", "The framework.conf to read (default /etc/dkms/framework.conf)."),
+        ["--os-release-root"] = ("dir", "The root whose etc/os-release (or usr/lib/os-release) chooses the default dkms profile (default /); DKMS_COMPAT and framework.conf's dkms_compat win over it."),
         ["--admin-gid"] = ("gid", "Members of this group may run actions, as root may."),
         ["--read-gid"] = ("gid", "Members of this group may read every job, log and event, whatever the dkms tree's permissions."),
         ["--workers"] = ("number", $"Jobs that may run at once (default: the number of CPUs; at most {DaemonOptions.MaxWorkers})."),
