@@ -4,7 +4,7 @@ using Dkms.Cli.Verbs;
 using Dkms.Core.Actions;
 using Dkms.Core.Commands;
 using Dkms.Core.Compat;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;

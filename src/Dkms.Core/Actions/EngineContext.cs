@@ -1,7 +1,7 @@
 using Dkms.Core.Artifacts;
 using Dkms.Core.Build;
 using Dkms.Core.Conf;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Install;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;

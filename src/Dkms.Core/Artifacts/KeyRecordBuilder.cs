@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Dkms.Core.Actions;
 using Dkms.Core.Conf;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Kernels;
 using Dkms.Core.Processes;
 

@@ -1,6 +1,6 @@
 using Dkms.Core.Actions;
 using Dkms.Core.Conf;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Kernels;
 using Dkms.Core.Output;
 using Dkms.Core.Processes;

@@ -5,7 +5,7 @@ namespace Dkms.Core.Compat;
 /// <summary>
 /// Which dkms release dkmsd behaves as: its words (<see cref="Messages"/>), its exit codes and the directives,
 /// framework keys and rules it has. Chosen once per host (<see cref="DkmsProfileSelector"/>) and carried by
-/// <see cref="Configuration.DkmsSettings.Profile"/>; the engine asks it, it never compares version numbers.
+/// <see cref="Framework.DkmsSettings.Profile"/>; the engine asks it, it never compares version numbers.
 /// </summary>
 /// <remarks>
 /// 3.0 is Debian 12's dkms 3.0.10 (also Ubuntu 24.04's 3.0.11), what dkmsd did before profiles existed: that

@@ -1,5 +1,5 @@
 using Dkms.Core.Actions;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
 using Dkms.Core.Processes;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dkms.Core.Actions;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
 

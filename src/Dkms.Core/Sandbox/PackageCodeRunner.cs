@@ -1,4 +1,4 @@
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 using Dkms.Core.Output;
 using Dkms.Core.Processes;

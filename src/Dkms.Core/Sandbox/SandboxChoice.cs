@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 
 namespace Dkms.Core.Sandbox;

@@ -1,4 +1,4 @@
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Kernels;
 using Dkms.Core.Output;
 using Dkms.Core.Platform;

@@ -26,7 +26,7 @@ public static partial class MokKeys
     /// The certificate modules are signed with when no kernel says otherwise: framework.conf's <c>mok_certificate</c>, on
     /// Ubuntu without a configured key the shim's MOK.der, else the default pair's.
     /// </summary>
-    public static string SigningCertificate(Configuration.DkmsSettings settings, SystemFacts facts)
+    public static string SigningCertificate(Framework.DkmsSettings settings, SystemFacts facts)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(facts);

@@ -1,4 +1,4 @@
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 
 namespace Dkms.Core.Tree;
 

@@ -1,4 +1,4 @@
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Platform;
 using Dkms.Daemon.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;

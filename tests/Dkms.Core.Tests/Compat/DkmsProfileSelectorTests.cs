@@ -1,5 +1,5 @@
 using Dkms.Core.Compat;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 
 namespace Dkms.Core.Tests.Compat;

@@ -1,5 +1,5 @@
 using Dkms.Core.Conf;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 
 namespace Dkms.Core.Tests.Conf;
 

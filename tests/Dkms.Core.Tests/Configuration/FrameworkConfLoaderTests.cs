@@ -1,4 +1,4 @@
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Errors;
 
 namespace Dkms.Core.Tests.Configuration;

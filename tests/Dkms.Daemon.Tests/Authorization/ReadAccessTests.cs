@@ -1,4 +1,4 @@
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Daemon.Authorization;
 using Dkms.Daemon.Options;
 using Dkms.Daemon.Settings;

@@ -1,6 +1,6 @@
 using DkmsEngine = Dkms.Core.Actions.DkmsEngine;
 using Dkms.Core.Conf;
-using Dkms.Core.Configuration;
+using Dkms.Core.Framework;
 using Dkms.Core.Platform;
 using Dkms.Daemon.Grpc;
 using Dkms.Daemon.Tests.Infrastructure;

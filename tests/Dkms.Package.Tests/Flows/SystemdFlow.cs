@@ -67,7 +67,8 @@ internal sealed class SystemdFlow : IFlow
         // kill -9 of the main PID while a build runs: Restart= brings dkmsd back, the client finishes, the tree is whole.
         await session.StepAsync(KillDuringBuild,
             $"v={Version}; dkms uninstall -m {Module} -v $v -k {session.Kernel} >/dev/null; dkms unbuild -m {Module} -v $v -k {session.Kernel} >/dev/null; "
-            + $"(dkms install -m {Module} -v $v -k {session.Kernel} > /tmp/install.out 2>&1; echo $? > /tmp/install.rc) & "
+            // --force: dkmsd's local artifact cache would answer the unbuilt module without make; a forced build runs it.
+            + $"(dkms install --force -m {Module} -v $v -k {session.Kernel} > /tmp/install.out 2>&1; echo $? > /tmp/install.rc) & "
             + "for i in $(seq 600); do pgrep -x make >/dev/null && break; sleep 0.2; done; "
             + "pgrep -x make >/dev/null && echo 'killing during make'; kill -9 $(systemctl show -p MainPID --value dkmsd.service); "
             + "wait; cat /tmp/install.out; systemctl is-active dkmsd.service; exit $(cat /tmp/install.rc)",

@@ -1,6 +1,6 @@
 using Dkms.Core.Compat;
 
-namespace Dkms.Core.Configuration;
+namespace Dkms.Core.Framework;
 
 /// <summary>
 /// Everything framework.conf (and its drop-ins, the environment and the command line) decides:

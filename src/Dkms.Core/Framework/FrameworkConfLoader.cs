@@ -4,7 +4,7 @@ using Dkms.Core.Bash;
 using Dkms.Core.Compat;
 using Dkms.Core.Errors;
 
-namespace Dkms.Core.Configuration;
+namespace Dkms.Core.Framework;
 
 /// <summary>
 /// Reads framework.conf, then framework.conf.d/*.conf in name order, through bash (as dkms does),

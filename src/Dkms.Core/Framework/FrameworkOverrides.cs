@@ -1,4 +1,4 @@
-namespace Dkms.Core.Configuration;
+namespace Dkms.Core.Framework;
 
 /// <summary>Values from the command line; they win over framework.conf.</summary>
 public sealed record FrameworkOverrides
