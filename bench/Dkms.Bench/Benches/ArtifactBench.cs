@@ -24,7 +24,7 @@ internal static class ArtifactBench
             await File.WriteAllTextAsync(Path.Combine(keys, "builder.pub"), builderKey.ExportSubjectPublicKeyInfoPem());
         }
 
-        using var registry = await Registry.StartAsync(Path.Combine(o.WorkDir, "registry"));
+        using var registry = await Dkms.Tests.Shared.RegistryServer.StartAsync(Path.Combine(o.WorkDir, "registry"));
         var conf = $"artifact_registry=\"{registry.Url}\"\nartifact_verify_key=\"{Path.Combine(keys, "builder.pub")}\"\n";
         var a = await TreeAsync(o, "builder-a", modules, conf + $"artifact_role=push\nartifact_signing_key=\"{Path.Combine(keys, "builder.pem")}\"\n");
         var b = await TreeAsync(o, "client-b", modules, conf + "artifact_role=pull\n");
