@@ -9,11 +9,13 @@ namespace Dkms.Daemon.Signing;
 /// <summary>
 /// After a successful build or install, and when a kernel settles, checks whether the kernel would refuse the modules
 /// (Secure Boot on, the signing certificate not enrolled) and publishes <see cref="SigningAdvice"/>: dkms-notify turns it
-/// into one notification with the mokutil command, before the user reboots into modules that will not load.
+/// into one notification with the mokutil command, before the user reboots into modules that will not load. Builds repeat
+/// it only when it changed; a settled kernel always does.
 /// </summary>
 internal sealed class EnrollmentAdvisor(DaemonContext daemon, EventBus bus, SystemFacts facts) : BackgroundService
 {
     private Subscription? _subscription;
+    private string? _lastAdvice;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,22 +48,20 @@ internal sealed class EnrollmentAdvisor(DaemonContext daemon, EventBus bus, Syst
     public SigningAdvice? Consider(Event e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var moment = e.KindCase switch
-        {
-            Event.KindOneofCase.KernelSettled => true,
-            Event.KindOneofCase.JobFinished => e.JobFinished.Job is { State: JobState.Succeeded } job
-                && job.Action is Protocol.V1.Action.Build or Protocol.V1.Action.Install or Protocol.V1.Action.Autoinstall,
-            _ => false,
-        };
-        if (!moment)
+        var settled = e.KindCase == Event.KindOneofCase.KernelSettled;
+        var built = e.KindCase == Event.KindOneofCase.JobFinished && e.JobFinished.Job is { State: JobState.Succeeded } job
+            && job.Action is Protocol.V1.Action.Build or Protocol.V1.Action.Install or Protocol.V1.Action.Autoinstall;
+        if (!settled && !built)
         {
             return null;
         }
 
         var certificate = MokKeys.SigningCertificate(daemon.Settings, facts);
-        if (SecureBoot.EnrollmentAdvice(facts.EfiVarsDir, certificate) is not { } advice)
+        var advice = SecureBoot.EnrollmentAdvice(facts.EfiVarsDir, certificate);
+        var repeat = advice == Interlocked.Exchange(ref _lastAdvice, advice);
+        if (advice is null || (repeat && !settled))
         {
-            return null;
+            return null; // a batch's builds say it once; a settled kernel (the moment before a reboot) says it again
         }
 
         var signing = new SigningAdvice { Certificate = certificate, Advice = advice };

@@ -45,6 +45,7 @@ public sealed class EnrollmentAdvisorTests : IDisposable
         using var events = _bus.Subscribe();
 
         Assert.NotNull(advisor.Consider(Finished(Protocol.V1.Action.Install, JobState.Succeeded)));
+        Assert.Null(advisor.Consider(Finished(Protocol.V1.Action.Build, JobState.Succeeded))); // the batch said it already
         Assert.Null(advisor.Consider(Finished(Protocol.V1.Action.Install, JobState.Failed)));
         Assert.Null(advisor.Consider(Finished(Protocol.V1.Action.Remove, JobState.Succeeded)));
         Assert.NotNull(advisor.Consider(new Event { KernelSettled = new KernelEvent { AllSucceeded = true } }));
