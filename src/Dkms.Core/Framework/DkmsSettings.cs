@@ -83,6 +83,12 @@ public sealed record DkmsSettings
     /// <summary>framework.conf's <c>build_environment</c> (3.4): a file whose exports the build gets; null when unset or not in the profile.</summary>
     public string? BuildEnvironment { get; init; }
 
+    /// <summary>
+    /// framework.conf's <c>try_sign_modules</c>: <c>true</c>, <c>false</c> or <c>not_in_chroot</c> (the default, also for
+    /// any other value); null when unset. Read in every profile, obeyed only by those that have the key (3.4).
+    /// </summary>
+    public string? TrySignModules { get; init; }
+
     /// <summary>The fleet's artifact registry (framework.conf's <c>artifact_*</c> keys); null when unset.</summary>
     public Artifacts.ArtifactSettings? Artifacts { get; init; }
 

@@ -19,7 +19,7 @@ public static class FrameworkConfLoader
         "autoinstall_all_kernels", "modprobe_on_install", "parallel_jobs", "compress_gzip_opts",
         "compress_xz_opts", "compress_zstd_opts", "post_transaction", "sign_file", "mok_signing_key",
         "mok_certificate", "conf_timeout", "build_timeout", "build_sandbox", DkmsProfileSelector.FrameworkKey,
-        "build_environment",
+        "build_environment", "try_sign_modules",
         "artifact_registry", "artifact_role", "artifact_verify_key", "artifact_signing_key", "artifact_auth", "artifact_ca",
         "artifact_timeout",
     ];
@@ -112,6 +112,7 @@ public static class FrameworkConfLoader
             Profile = profile,
             ProfileSource = choice.Source,
             BuildEnvironment = profile.FrameworkKeys.Contains("build_environment") ? NonEmpty(Get("build_environment")) : null,
+            TrySignModules = NonEmpty(Get("try_sign_modules")),
             AddonModulesDir = environment.TryGetValue("ADDON_MODULES_DIR", out var addon) ? NonEmpty(addon) : null,
             Artifacts = ArtifactSettings.From(Get("artifact_registry"), Get("artifact_role"), Get("artifact_verify_key"),
                 Get("artifact_signing_key"), Get("artifact_auth"), Get("artifact_ca"), Get("artifact_timeout")),

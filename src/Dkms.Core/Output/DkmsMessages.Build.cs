@@ -19,6 +19,12 @@ public abstract partial class DkmsMessages
     /// <summary>The line for the source link <c>add</c> makes.</summary>
     public abstract string CreatingSymlink(string link, string target);
 
+    /// <summary>3.4's line for <c>try_sign_modules="false"</c> (nothing is signed).</summary>
+    public virtual string SigningDisabledByPolicy => "Module signing is disabled by policy, modules won't be signed";
+
+    /// <summary>3.4's line for a chroot when <c>try_sign_modules</c> is not <c>true</c> (nothing is signed).</summary>
+    public virtual string SigningSkippedInChroot => "Running in chroot, modules won't be signed";
+
     /// <summary>The line for a kernel without a .config (nothing is signed).</summary>
     public abstract string KernelConfigMissing(string config);
 

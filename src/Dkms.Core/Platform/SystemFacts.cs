@@ -24,6 +24,12 @@ public sealed record SystemFacts(string RunningKernel, string MachineArch, bool 
     /// <summary>The EFI variables: Secure Boot's state and the enrolled keys.</summary>
     public string EfiVarsDir { get; init; } = "/sys/firmware/efi/efivars";
 
+    /// <summary>Where procfs is mounted: what <see cref="InChroot"/> reads.</summary>
+    public string ProcDir { get; init; } = "/proc";
+
+    /// <summary>True when this process looks chrooted (<see cref="ChrootCheck"/>); read each time it is asked.</summary>
+    public bool InChroot() => ChrootCheck.InChroot(ProcDir, IsRoot);
+
     /// <summary>The executable <paramref name="name"/> on <see cref="SearchPath"/>, or null (<c>command -v</c>).</summary>
     public string? FindProgram(string name) => SearchPath.Split(':', StringSplitOptions.RemoveEmptyEntries)
         .Select(d => Path.Combine(d, name))

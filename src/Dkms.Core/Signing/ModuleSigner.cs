@@ -106,13 +106,42 @@ public sealed class ModuleSigner
     /// <summary>framework.conf's sign_file, mok_signing_key and mok_certificate with <c>$kernelver</c> for this kernel.</summary>
     public async Task<(string? SignFile, string? Key, string? Certificate)> SigningVariablesAsync(string kernel, CancellationToken ct)
     {
-        var s = await FrameworkConfLoader.LoadAsync(new FrameworkOverrides { FrameworkConf = Settings.FrameworkConf }, kernel,
-            cancellationToken: ct).ConfigureAwait(false);
+        var s = await SigningSettingsAsync(kernel, ct).ConfigureAwait(false);
         return (s.SignFile, s.MokSigningKey, s.MokCertificate);
+    }
+
+    /// <summary>framework.conf read again with <c>$kernelver</c> for this kernel (dkms reads its signing variables so).</summary>
+    private Task<DkmsSettings> SigningSettingsAsync(string kernel, CancellationToken ct) =>
+        FrameworkConfLoader.LoadAsync(new FrameworkOverrides { FrameworkConf = Settings.FrameworkConf }, kernel, cancellationToken: ct);
+
+    /// <summary>
+    /// 3.4's <c>try_sign_modules</c>: <c>false</c> never signs; anything but <c>true</c> (the default,
+    /// <c>not_in_chroot</c>) does not sign in a chroot. Null when modules may be signed, else the line saying why not.
+    /// </summary>
+    private string? SigningPolicyRefusal(string? trySignModules)
+    {
+        if (!Settings.Profile.FrameworkKeys.Contains("try_sign_modules"))
+        {
+            return null;
+        }
+
+        return trySignModules switch
+        {
+            "false" => M.SigningDisabledByPolicy,
+            "true" => null,
+            _ => _facts.InChroot() ? M.SigningSkippedInChroot : null,
+        };
     }
 
     private async Task<SigningPlan?> DecideAsync(KernelInfo kernel, CancellationToken ct)
     {
+        var variables = await SigningSettingsAsync(kernel.Kernel, ct).ConfigureAwait(false);
+        if (SigningPolicyRefusal(variables.TrySignModules) is { } refusal)
+        {
+            _out.Line(refusal);
+            return null;
+        }
+
         if (!File.Exists(kernel.ConfigPath))
         {
             _out.Line(M.KernelConfigMissing(kernel.ConfigPath));
@@ -125,7 +154,7 @@ public sealed class ModuleSigner
             return null;
         }
 
-        var (signFile, key, cert) = await SigningVariablesAsync(kernel.Kernel, ct).ConfigureAwait(false);
+        var (signFile, key, cert) = (variables.SignFile, variables.MokSigningKey, variables.MokCertificate);
         signFile ??= DefaultSignFile(kernel);
         _out.Line(M.SignCommand(signFile));
         if (!Hooks.IsExecutable(signFile))
