@@ -247,6 +247,7 @@ public static class ProtoMapping
             KernelConfig = o.Engine.KernelConfig ?? string.Empty,
             ConfFile = o.Engine.ConfFile ?? string.Empty,
             Verbose = o.Verbose,
+            Debug = o.Debug,
             SymlinkModules = o.SymlinkModules,
             ModprobeOnInstall = o.ModprobeOnInstall,
         };
@@ -276,6 +277,7 @@ public static class ProtoMapping
             },
             ParallelJobs = o.HasParallelJobs ? (int)o.ParallelJobs : null,
             Verbose = o.Verbose,
+            Debug = o.Debug,
             SymlinkModules = o.SymlinkModules,
             ModprobeOnInstall = o.ModprobeOnInstall,
         };

@@ -140,7 +140,7 @@ internal static class DkmsArgumentParser
             case "--rpm_safe_upgrade": r.RpmSafeUpgrade = true; break;
             case "--symlink-modules": r.SymlinkModules = true; break;
             case "--modprobe-on-install": r.ModprobeOnInstall = true; break;
-            case "--debug": break;
+            case "--debug": r.Debug = true; break;
             default:
                 if (option.Origin == OptionOrigin.Deprecated)
                 {

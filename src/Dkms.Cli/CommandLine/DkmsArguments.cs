@@ -39,6 +39,9 @@ internal sealed class DkmsArguments
 
     public bool Verbose { get; set; }
 
+    /// <summary><c>--debug</c>: trace every program run on stderr.</summary>
+    public bool Debug { get; set; }
+
     public bool Quiet { get; set; }
 
     public bool Json { get; set; }

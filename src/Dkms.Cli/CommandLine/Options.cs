@@ -31,7 +31,7 @@ internal static class Options
         Dkms("--rpm_safe_upgrade", [], null, ValueCompletion.None, "Accepted as dkms does (package upgrades)."),
         Dkms("--verbose", [], null, ValueCompletion.None, "Show the commands run and their output."),
         Dkms("--no-depmod", [], null, ValueCompletion.None, "Do not run depmod after installing or uninstalling."),
-        Dkms("--symlink-modules", [], null, ValueCompletion.None, "Accepted as dkms does."),
+        Dkms("--symlink-modules", [], null, ValueCompletion.None, "Trace every program run (make, hooks, depmod, sign-file) on stderr: where, with what, and how it ended. dkms traces its script (set -x)."),
         Dkms("--modprobe-on-install", [], null, ValueCompletion.None, "Accepted as dkms does; modules are never loaded by dkmsctl."),
         Dkms("--debug", [], null, ValueCompletion.None, "Accepted as dkms does."),
         Dkms("-V", ["--version"], null, ValueCompletion.None, "Print the version (dkmsctl: also the build sandbox in effect)."),

@@ -54,6 +54,7 @@ internal static class CommandBuilder
         },
         ParallelJobs = args.Jobs,
         Verbose = args.Verbose,
+        Debug = args.Debug,
         SymlinkModules = args.SymlinkModules,
         ModprobeOnInstall = args.ModprobeOnInstall,
     };

@@ -233,6 +233,7 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
             FrameworkConf = args.FrameworkConf,
             ParallelJobs = args.Jobs,
             Verbose = args.Verbose ? true : null,
+            Debug = args.Debug,
             SymlinkModules = args.SymlinkModules ? true : null,
             ModprobeOnInstall = args.ModprobeOnInstall ? true : null,
         }, args.Kernels.FirstOrDefault(), cancellationToken: ct).ConfigureAwait(false);

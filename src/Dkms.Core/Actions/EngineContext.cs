@@ -21,10 +21,17 @@ namespace Dkms.Core.Actions;
 public sealed class EngineContext
 {
     public EngineContext(DkmsSettings settings, DkmsOutput output, ConfCache? confCache = null)
-        : this(settings, output, confCache, ProcessRunner.Default, SystemFacts.Host,
+        : this(settings, output, confCache, Runner(settings, output), SystemFacts.Host,
             new PackageCodeRunner(ProcessRunner.Default, settings, output))
     {
     }
+
+    /// <summary>
+    /// The real process runner; with <c>--debug</c>, one that traces each program on stderr (package code traces itself,
+    /// the step as the package wrote it rather than the sandbox's wrapping).
+    /// </summary>
+    private static IProcessRunner Runner(DkmsSettings settings, DkmsOutput output) =>
+        settings?.Debug == true ? new TracingProcessRunner(ProcessRunner.Default, output) : ProcessRunner.Default;
 
     /// <summary>
     /// For testing: a fake process runner (make, depmod, modinfo, sign-file) and made-up system facts; package code

@@ -5,7 +5,7 @@ namespace Dkms.Core.Commands;
 
 /// <summary>
 /// A command's options: those the engine takes per action, and those that change the settings for this command
-/// only (<c>-j</c>, <c>--verbose</c>, <c>--symlink-modules</c>, <c>--modprobe-on-install</c>; dkmsctl in-process
+/// only (<c>-j</c>, <c>--verbose</c>, <c>--debug</c>, <c>--symlink-modules</c>, <c>--modprobe-on-install</c>; dkmsctl in-process
 /// applies them when it loads framework.conf, dkmsd through <see cref="Apply"/>).
 /// </summary>
 public sealed record CommandOptions
@@ -19,6 +19,9 @@ public sealed record CommandOptions
 
     public bool Verbose { get; init; }
 
+    /// <summary><c>--debug</c>: every program the command runs is traced on stderr.</summary>
+    public bool Debug { get; init; }
+
     public bool SymlinkModules { get; init; }
 
     public bool ModprobeOnInstall { get; init; }
@@ -31,6 +34,7 @@ public sealed record CommandOptions
         {
             ParallelJobs = ParallelJobs is { } jobs ? (jobs == 0 ? null : jobs) : settings.ParallelJobs,
             Verbose = settings.Verbose || Verbose,
+            Debug = settings.Debug || Debug,
             SymlinkModules = settings.SymlinkModules || SymlinkModules,
             ModprobeOnInstall = settings.ModprobeOnInstall || ModprobeOnInstall,
         };

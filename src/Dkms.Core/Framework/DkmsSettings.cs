@@ -36,6 +36,9 @@ public sealed record DkmsSettings
 
     public bool Verbose { get; init; }
 
+    /// <summary><c>--debug</c>: every program run is traced on stderr (<see cref="Processes.TracingProcessRunner"/>).</summary>
+    public bool Debug { get; init; }
+
     public bool SymlinkModules { get; init; }
 
     public bool AutoinstallAllKernels { get; init; }

@@ -95,6 +95,7 @@ public static class FrameworkConfLoader
             InstallTree = TreePath(overrides.InstallTree ?? Get("install_tree"), DkmsSettings.DefaultInstallTree),
             TmpLocation = NonEmpty(Get("tmp_location")) ?? tmp,
             Verbose = overrides.Verbose ?? !string.IsNullOrEmpty(Get("verbose")),
+            Debug = overrides.Debug,
             SymlinkModules = overrides.SymlinkModules ?? !string.IsNullOrEmpty(Get("symlink_modules")),
             AutoinstallAllKernels = !string.IsNullOrEmpty(Get("autoinstall_all_kernels")),
             ModprobeOnInstall = overrides.ModprobeOnInstall ?? !string.IsNullOrEmpty(Get("modprobe_on_install")),

@@ -16,6 +16,9 @@ public sealed record FrameworkOverrides
 
     public bool? Verbose { get; init; }
 
+    /// <summary><c>--debug</c>: trace every program run on stderr.</summary>
+    public bool Debug { get; init; }
+
     public bool? SymlinkModules { get; init; }
 
     public bool? ModprobeOnInstall { get; init; }

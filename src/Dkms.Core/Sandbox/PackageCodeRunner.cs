@@ -21,6 +21,21 @@ public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings setting
 
     public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!settings.Debug)
+        {
+            return await RunPackageCodeAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+
+        var sandboxed = await SandboxAsync().ConfigureAwait(false) is not null;
+        output.ErrLine(TracingProcessRunner.StartLine(spec, sandboxed ? "sandboxed" : null));
+        var result = await RunPackageCodeAsync(spec, cancellationToken).ConfigureAwait(false);
+        output.ErrLine(TracingProcessRunner.EndLine(spec, result));
+        return result;
+    }
+
+    private async Task<ProcessResult> RunPackageCodeAsync(ProcessSpec spec, CancellationToken cancellationToken)
+    {
         var sandbox = await SandboxAsync().ConfigureAwait(false);
         if (sandbox is null)
         {
