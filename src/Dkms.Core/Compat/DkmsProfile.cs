@@ -44,6 +44,7 @@ public sealed class DkmsProfile
         LlvmStripForClang = true,
         RunsCleanCommand = false,
         HeadersBeforeSigning = true,
+        DistributionKeySources = true,
     };
 
     /// <summary>Upstream dkms 3.4.3 (Arch, Fedora and every other distribution).</summary>
@@ -55,6 +56,7 @@ public sealed class DkmsProfile
         LlvmStripForClang = true,
         RunsCleanCommand = false,
         HeadersBeforeSigning = true,
+        DistributionKeySources = true,
         PerModuleBuildExclusive = true,
         ConfigDirOverrides = true,
         DeferredBuildDepends = true,
@@ -100,6 +102,14 @@ public sealed class DkmsProfile
 
     /// <summary>The headers are checked before the signing prologue (3.2's prepare_kernel_and_signing).</summary>
     public bool HeadersBeforeSigning { get; private init; }
+
+    /// <summary>
+    /// 3.2's key sources per distribution: on Ubuntu a new shim pair is also queued for enrollment
+    /// (<c>update-secureboot-policy --enroll-key</c>); on Gentoo the key is portage's (<c>MODULES_SIGN_KEY</c> and
+    /// <c>MODULES_SIGN_CERT</c>, from the environment or <c>/etc/portage/make.conf</c>), else the kernel's own
+    /// (<c>CONFIG_MODULE_SIG_KEY</c>, key and certificate in one PEM).
+    /// </summary>
+    public bool DistributionKeySources { get; private init; }
 
     /// <summary>A module built for a clang-built kernel (CC=clang) is stripped with <c>llvm-strip -g</c>.</summary>
     public bool LlvmStripForClang { get; private init; }

@@ -16,10 +16,16 @@ public sealed record SystemFacts(string RunningKernel, string MachineArch, bool 
     public static SystemFacts Host => HostFacts.Value;
 
     /// <summary>Where programs are looked up by name, as <c>command -v</c> does: <c>$PATH</c>.</summary>
-    public string SearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
+    public string SearchPath { get; init; } = System.Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
 
     /// <summary>Ubuntu's MOK pair (MOK.priv, MOK.der), made by update-secureboot-policy and enrolled by shim's tools.</summary>
     public string ShimMokDir { get; init; } = "/var/lib/shim-signed/mok";
+
+    /// <summary>Gentoo's portage settings, where <c>MODULES_SIGN_KEY</c> and <c>MODULES_SIGN_CERT</c> may be set.</summary>
+    public string PortageMakeConf { get; init; } = "/etc/portage/make.conf";
+
+    /// <summary>Reads one of this process's environment variables by name; tests replace it.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
     /// <summary>The EFI variables: Secure Boot's state and the enrolled keys.</summary>
     public string EfiVarsDir { get; init; } = "/sys/firmware/efi/efivars";

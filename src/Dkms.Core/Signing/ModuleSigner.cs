@@ -31,6 +31,10 @@ public sealed class ModuleSigner
     /// <summary>dkms's <c>ubuntu*</c> signing: kmodsign and the shim's MOK pair (update-secureboot-policy's).</summary>
     private bool Ubuntu => Settings.Distribution.StartsWith("ubuntu", StringComparison.Ordinal);
 
+    /// <summary>dkms 3.2's <c>gentoo*</c> signing: portage's key, else the kernel's.</summary>
+    private bool Gentoo => Settings.Distribution.StartsWith("gentoo", StringComparison.Ordinal)
+        && Settings.Profile.DistributionKeySources;
+
     private DkmsSettings Settings => _tree.Settings;
 
     private DkmsMessages M => _out.Messages;
@@ -171,6 +175,10 @@ public sealed class ModuleSigner
                 return null;
             }
         }
+        else if (key is null && Gentoo)
+        {
+            (key, cert) = GentooPair(kernel);
+        }
 
         var (resolvedKey, resolvedCert, problem) = await EnsureMokAsync(key, cert, ct).ConfigureAwait(false);
         if (problem is not null)
@@ -207,7 +215,58 @@ public sealed class ModuleSigner
             ExtraEnvironment = new Dictionary<string, string> { ["SHIM_NOTRIGGER"] = "y" },
             Timeout = TimeSpan.FromMinutes(2),
         }, ct).ConfigureAwait(false); // its output goes nowhere, as dkms's &>/dev/null
+        if (Settings.Profile.DistributionKeySources)
+        {
+            // 3.2+: the new key is queued for enrollment at the next boot (the tool asks for a password, then
+            // MOK Manager does); what it says is shown.
+            var enroll = await _processes.RunAsync(new ProcessSpec(policy, ["--enroll-key"])
+            {
+                Timeout = TimeSpan.FromMinutes(5),
+                MergeStderr = true,
+            }, ct).ConfigureAwait(false);
+            foreach (var line in enroll.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                _out.Line(line);
+            }
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// dkms 3.2's Gentoo key: <c>MODULES_SIGN_KEY</c>/<c>MODULES_SIGN_CERT</c> from the environment, else from portage's
+    /// make.conf; without a key, the kernel's <c>CONFIG_MODULE_SIG_KEY</c> (a PEM with both halves). A relative
+    /// CONFIG_MODULE_SIG_KEY (<c>certs/signing_key.pem</c>) is the kernel tree's: it is taken from the headers'
+    /// directory, where dkms would look in its own working directory. Unset halves stay null (dkms's defaults).
+    /// </summary>
+    private (string? Key, string? Certificate) GentooPair(KernelInfo kernel)
+    {
+        var key = NonEmpty(_facts.Environment("MODULES_SIGN_KEY"));
+        var cert = NonEmpty(_facts.Environment("MODULES_SIGN_CERT"));
+        key ??= PortageValue("MODULES_SIGN_KEY");
+        cert ??= PortageValue("MODULES_SIGN_CERT");
+        if (key is null && kernel.ConfigValue("CONFIG_MODULE_SIG_KEY") is { Length: > 0 } own)
+        {
+            key = own.StartsWith("pkcs11:", StringComparison.Ordinal) ? own : Path.Combine(kernel.SourceDir, own);
+            cert = key;
+        }
+
+        return (key, cert);
+
+        static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+    }
+
+    /// <summary>A <c>NAME=value</c> line's value in portage's make.conf, quotes removed (as dkms's grep and sed).</summary>
+    private string? PortageValue(string name)
+    {
+        if (!File.Exists(_facts.PortageMakeConf))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(_facts.PortageMakeConf).FirstOrDefault(l => l.StartsWith(name + "=", StringComparison.Ordinal));
+        var value = line?[(name.Length + 1)..].Split('=')[0].Replace("\"", string.Empty, StringComparison.Ordinal);
+        return string.IsNullOrEmpty(value) ? null : value;
     }
 
     /// <summary>

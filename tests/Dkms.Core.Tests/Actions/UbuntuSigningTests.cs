@@ -123,6 +123,86 @@ public sealed class UbuntuSigningTests : IDisposable
         Assert.Single(_f.Processes.Signings);
     }
 
+    [Theory]
+    [InlineData("3.0", false)]
+    [InlineData("3.2", true)]
+    [InlineData("3.4", true)]
+    public async Task Build_UbuntuNewShimPair_QueuedForEnrollmentFrom32(string profile, bool enrolls)
+    {
+        var calls = Path.Combine(_f.Root, "policy-calls");
+        Executable("bin/update-secureboot-policy", $"""
+            #!/bin/sh
+            echo "$*" >> {calls}
+            case "$1" in
+              --new-key) echo new key > {Key}; echo new certificate > {Certificate} ;;
+              --enroll-key) echo "Enrolling the new key: a password will be asked at the next boot." ;;
+            esac
+            """);
+        _f.NewEngine(_f.Settings with { Distribution = "ubuntu", Profile = Core.Compat.DkmsProfile.Find(profile)! }, Facts);
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await _f.Engine.BuildAsync(mv, [EngineFixture.Target], ActionOptions.Default));
+
+        Assert.Equal(enrolls ? ["--new-key", "--enroll-key"] : ["--new-key"], await File.ReadAllLinesAsync(calls));
+        Assert.Equal(enrolls, _f.Stdout.Contains("Enrolling the new key: a password will be asked at the next boot.\n", StringComparison.Ordinal));
+        Assert.Single(_f.Processes.Signings);
+    }
+
+    [Theory]
+    [InlineData("environment")]
+    [InlineData("make.conf")]
+    [InlineData("kernel")]
+    public async Task Build_Gentoo32_PortageOrKernelKey(string source)
+    {
+        var portage = Path.Combine(_f.Root, "portage", "make.conf");
+        string? key = null, cert = null;
+        Dictionary<string, string> env = [];
+        switch (source)
+        {
+            case "environment":
+                (key, cert) = (_f.Write("gentoo/env.key", "k\n"), _f.Write("gentoo/env.crt", "c\n"));
+                env = new() { ["MODULES_SIGN_KEY"] = key, ["MODULES_SIGN_CERT"] = cert };
+                break;
+            case "make.conf":
+                (key, cert) = (_f.Write("gentoo/portage.key", "k\n"), _f.Write("gentoo/portage.crt", "c\n"));
+                _f.Write("portage/make.conf", $"USE=\"dist-kernel\"\nMODULES_SIGN_KEY=\"{key}\"\nMODULES_SIGN_CERT=\"{cert}\"\n");
+                break;
+            default:
+                // The kernel's own key, relative to its tree: one PEM with both halves.
+                _f.Write($"modules/{EngineFixture.Kernel}/build/.config",
+                    "CONFIG_MODULE_SIG_HASH=\"sha256\"\nCONFIG_MODULE_SIG_KEY=\"certs/signing_key.pem\"\n");
+                key = cert = _f.Write($"modules/{EngineFixture.Kernel}/build/certs/signing_key.pem", "both\n");
+                break;
+        }
+
+        _f.Write("etc/framework.conf", $"sign_file={Executable("bin/sign-file", "#!/bin/sh\nexit 0")}\n");
+        var facts = Facts with { PortageMakeConf = portage, Environment = n => env.GetValueOrDefault(n), Distribution = "gentoo" };
+        _f.NewEngine(_f.Settings with { Distribution = "gentoo", Profile = Core.Compat.DkmsProfile.V32 }, facts);
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await _f.Engine.BuildAsync(mv, [EngineFixture.Target], ActionOptions.Default));
+
+        Assert.Contains($"Signing key: {key}\nPublic certificate (MOK): {cert}\n", _f.Stdout, StringComparison.Ordinal);
+        var signing = Assert.Single(_f.Processes.Signings);
+        Assert.Equal(key, signing.Arguments[1]);
+        Assert.Equal(cert, signing.Arguments[2]);
+    }
+
+    [Fact]
+    public async Task Build_Gentoo30_DkmsDefaultKey()
+    {
+        var key = _f.Write("gentoo/env.key", "k\n");
+        _f.Write("etc/framework.conf", $"sign_file={Executable("bin/sign-file", "#!/bin/sh\nexit 0")}\n");
+        var facts = Facts with { Environment = n => n == "MODULES_SIGN_KEY" ? key : null, Distribution = "gentoo" };
+        _f.NewEngine(_f.Settings with { Distribution = "gentoo", Profile = Core.Compat.DkmsProfile.V30 }, facts);
+        var mv = await _f.AddModuleAsync("hello");
+
+        Assert.Equal(0, await _f.Engine.BuildAsync(mv, [EngineFixture.Target], ActionOptions.Default));
+
+        Assert.DoesNotContain(key, _f.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Signing key: {_f.Engine.Context.Signer.DefaultMok.Key}\n", _f.Stdout, StringComparison.Ordinal);
+    }
+
     private string Executable(string relative, string text)
     {
         var path = _f.Write(relative, text.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n");
