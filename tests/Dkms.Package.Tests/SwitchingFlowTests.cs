@@ -33,6 +33,19 @@ public sealed class SwitchingFlowTests(FlowRuns runs, ITestOutputHelper output)
             Assert.Contains("dkmsd ii", toDkmsd.Probe("packages"), StringComparison.Ordinal);
             Assert.DoesNotContain("dkms ii", toDkmsd.Probe("packages"), StringComparison.Ordinal);
             StepAssert.ProbeIs(toDkmsd, "dkms tree", built.Probe("dkms tree"));
+            var docs = toDkmsd.Probe(SwitchingFlow.DocsProbe);
+            foreach (var file in new[]
+                     {
+                         "/usr/share/man/man8/dkms.8.gz", "/usr/share/man/man8/dkmsctl.8.gz", "/usr/share/man/man8/dkmsd.8.gz",
+                         "/usr/share/man/man1/dkms-notify.1.gz", "/usr/share/bash-completion/completions/dkms",
+                         "/usr/share/bash-completion/completions/dkmsctl", "/usr/share/zsh/vendor-completions/_dkmsctl",
+                     })
+            {
+                Assert.Contains(file + "\n", docs, StringComparison.Ordinal);
+            }
+
+            Assert.Contains("complete -F _dkmsctl dkms\n", docs, StringComparison.Ordinal); // bash loads it for both names
+            Assert.Contains("complete -F _dkmsctl dkmsctl", docs, StringComparison.Ordinal);
 
             var back = run.Step(SwitchingFlow.SwitchBack);
             StepAssert.Succeeded(back);

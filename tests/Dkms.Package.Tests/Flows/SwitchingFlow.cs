@@ -18,6 +18,9 @@ internal sealed class SwitchingFlow : IFlow
     public const string Remove = "remove dkmsd";
     public const string Purge = "purge dkmsd";
 
+    /// <summary>What our package installs besides the programs: man pages and completions, and bash using them.</summary>
+    public const string DocsProbe = "docs";
+
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(10);
 
     public static SwitchingFlow Instance { get; } = new();
@@ -31,7 +34,13 @@ internal sealed class SwitchingFlow : IFlow
         var probes = ProviderInstaller.ProviderProbes.Append(new Probe("dkms tree", "ls /var/lib/dkms/acpi-call 2>/dev/null")).ToArray();
         await ProviderInstaller.InstallAsync(session, Provider.Dkms, InstallDkms).ConfigureAwait(false);
         await session.StepAsync(InstallModule, "apt-get install -y acpi-call-dkms", StepTimeout, Comparison.Full, probes).ConfigureAwait(false);
-        await ProviderInstaller.InstallDkmsdAsync(session, SwitchToDkmsd, "apt-get install -y", probes).ConfigureAwait(false);
+        Probe[] withDocs =
+        [
+            .. probes,
+            new(DocsProbe, "dpkg -L dkmsd | grep -E '/man/|completion' | sort; "
+                + "bash -c '. /usr/share/bash-completion/completions/dkms && complete -p dkms dkmsctl'"),
+        ];
+        await ProviderInstaller.InstallDkmsdAsync(session, SwitchToDkmsd, "apt-get install -y", withDocs).ConfigureAwait(false);
         await session.StepAsync(SwitchBack, "apt-get install -y dkms", StepTimeout, Comparison.Full, probes).ConfigureAwait(false);
         await ProviderInstaller.InstallDkmsdAsync(session, InstallAgain, "apt-get install -y", probes).ConfigureAwait(false);
         await ProviderInstaller.InstallDkmsdAsync(session, Reinstall, "apt-get install --reinstall -y", probes).ConfigureAwait(false);
