@@ -139,9 +139,11 @@ public sealed class PackageCodeRunner(IProcessRunner inner, DkmsSettings setting
     {
         var choice = await SandboxChoice.ForAsync(settings).ConfigureAwait(false);
         var sandbox = choice.Require();
-        if (sandbox is null && settings.BuildSandbox == SandboxChoice.None && Interlocked.Exchange(ref _warnedUnsandboxed, 1) == 0)
+        var warning = choice.Warning
+            ?? (settings.BuildSandbox == SandboxChoice.None ? "Warning: build_sandbox=\"none\": dkms.conf, its scripts and make run as root, unconfined." : null);
+        if (sandbox is null && warning is not null && Interlocked.Exchange(ref _warnedUnsandboxed, 1) == 0)
         {
-            output.ErrLine("Warning: build_sandbox=\"none\": dkms.conf, its scripts and make run as root, unconfined.");
+            output.ErrLine(warning);
         }
 
         return sandbox;

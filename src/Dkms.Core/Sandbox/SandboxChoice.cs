@@ -8,10 +8,15 @@ namespace Dkms.Core.Sandbox;
 /// Which sandbox package code runs in, decided once per process and framework.conf value: <c>build_sandbox="bwrap"</c>
 /// (the default when bubblewrap is installed), or <c>"none"</c> (as root, dkms's behaviour). A bwrap that cannot run
 /// here (no user namespaces, a container without them) is an error naming bubblewrap's reason, not a silent fallback:
-/// only <c>"none"</c> builds unsandboxed.
+/// only <c>"none"</c> builds unsandboxed. One exception, said out loud: with build_sandbox unset, in a chroot (an image
+/// being built, where the kernel refuses the user namespaces bubblewrap needs), package code runs as root, as dkms
+/// runs it there, with a warning (<see cref="Warning"/>); <c>build_sandbox="bwrap"</c> refuses instead.
 /// </summary>
 public sealed record SandboxChoice(BuildSandbox? Sandbox, string Description, string? Problem)
 {
+    /// <summary>Said once per process when package code runs unsandboxed although the sandbox was not turned off.</summary>
+    public string? Warning { get; init; }
+
     public const string Bwrap = "bwrap", None = "none";
 
     private static readonly ConcurrentDictionary<string, Lazy<Task<SandboxChoice>>> Chosen = new(StringComparer.Ordinal);
@@ -53,6 +58,15 @@ public sealed record SandboxChoice(BuildSandbox? Sandbox, string Description, st
         var who = sandbox.DropTo is null ? "the calling user"
             : user.Exists ? $"{user.Name} (uid {user.Uid})" : $"uid {user.Uid} (no {user.Name} user; an unused id)";
         var problem = await sandbox.ProbeAsync().ConfigureAwait(false);
+        if (problem is not null && kind.Length == 0 && Platform.ChrootCheck.InChroot("/proc", Platform.SystemInfo.IsRoot()))
+        {
+            return new SandboxChoice(null, "none (in a chroot, where bubblewrap cannot run; package code runs as root)", null)
+            {
+                Warning = $"Warning: in a chroot, the build sandbox cannot run ({problem.TrimEnd('.')}): dkms.conf, its scripts "
+                    + "and make run as root, as with dkms. Set build_sandbox=\"bwrap\" in framework.conf to refuse instead.",
+            };
+        }
+
         return new SandboxChoice(problem is null ? sandbox : null, $"bwrap as {who}", problem);
     }
 }
