@@ -32,7 +32,10 @@ internal static class SettingsExtensions
             FrameworkConf = options.FrameworkConf,
             OsReleaseRoot = options.OsReleaseRoot,
         }, cancellationToken: timeout.Token).ConfigureAwait(false);
-        settings = settings with { Distribution = SystemInfo.Distribution() ?? settings.Distribution };
+        // The distribution (Ubuntu's signing) comes from the same os-release as the profile: --os-release-root's when given.
+        var osRoot = options.OsReleaseRoot ?? "/";
+        var distribution = SystemInfo.Distribution(Path.Combine(osRoot, "etc", "os-release"), Path.Combine(osRoot, "usr", "lib", "os-release"));
+        settings = settings with { Distribution = distribution ?? settings.Distribution };
         app.Services.GetRequiredService<DaemonContext>().Initialize(settings, time.GetUtcNow());
         SettingsLog.SettingsLoaded(app.Logger, settings.DkmsTree, settings.SourceTree, settings.InstallTree, settings.FrameworkConf);
         SettingsLog.Profile(app.Logger, settings.Profile.Release, settings.Profile.Name, settings.ProfileSource);
