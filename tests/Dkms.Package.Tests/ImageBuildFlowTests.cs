@@ -29,7 +29,7 @@ public sealed class ImageBuildFlowTests(ITestOutputHelper output)
             image.CopyIn(DkmsdPackage.Find(), install);
         }
 
-        var first = await InChrootAsync(image, $"apt-get install -y {install}");
+        var first = await InChrootAsync(image, $"apt-get update -q && apt-get install -y {install}");
         Assert.True(first.ExitCode == 0, first.ToString());
         var module = await InChrootAsync(image, "apt-get install -y acpi-call-dkms && dkms status");
         output.WriteLine(module.Output);
