@@ -59,6 +59,12 @@ public sealed class SystemdFlowTests(FlowRuns runs, ITestOutputHelper output)
             var ms = int.Parse(Regex.Match(stop.Result.Stdout, @"stopped in (\d+) ms").Groups[1].Value, CultureInfo.InvariantCulture);
             Assert.True(ms < 10_000, $"stopping with a watch client took {ms} ms");
 
+            var signs = run.Step(SystemdFlow.SignsInItsNamespace);
+            StepAssert.Succeeded(signs);
+            Assert.StartsWith("2\n", signs.Result.Stdout, StringComparison.Ordinal); // dkmsd's mount namespace is not init's
+            Assert.Contains("Sign command: ", signs.Result.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("Running in chroot", signs.Result.Output, StringComparison.Ordinal);
+
             var upgrade = run.Step(SystemdFlow.Upgrade);
             StepAssert.Succeeded(upgrade);
             Assert.EndsWith("+next1", upgrade.Result.Stdout.Trim(), StringComparison.Ordinal);

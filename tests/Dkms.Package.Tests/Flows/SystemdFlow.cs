@@ -18,6 +18,7 @@ internal sealed class SystemdFlow : IFlow
     public const string SocketActivation = "stopped service, started by its socket";
     public const string ClientTmp = "add and mktarball in the caller's /tmp";
     public const string StopWithWatch = "stop with a watch client";
+    public const string SignsInItsNamespace = "3.4 profile: dkmsd signs in its own mount namespace";
     public const string Upgrade = "upgrade to the next build";
     public const string Journal = "journal";
 
@@ -90,6 +91,15 @@ internal sealed class SystemdFlow : IFlow
             "(dkmsctl watch > /tmp/watch.out 2>&1 &) ; sleep 2; start=$(date +%s%N); systemctl stop dkmsd.service dkmsd.socket; "
             + "echo stopped in $(( ($(date +%s%N) - start) / 1000000 )) ms; systemctl start dkmsd.socket dkmsd.service",
             Short, Comparison.None).ConfigureAwait(false);
+
+        // The unit's ProtectSystem= and PrivateTmp= give dkmsd a mount namespace of its own; dkms 3.4 would call that a
+        // chroot (its mountinfo differs from init's) and never sign. Under the 3.4 profile dkmsd must still sign.
+        await session.StepAsync(SignsInItsNamespace,
+            "mkdir -p /etc/dkms/framework.conf.d && echo 'dkms_compat=\"3.4\"' > /etc/dkms/framework.conf.d/zz-compat.conf && systemctl restart dkmsd.service && "
+            + "readlink /proc/$(systemctl show -p MainPID --value dkmsd.service)/ns/mnt /proc/1/ns/mnt | uniq | wc -l && "
+            + $"dkms build -m {Module} -v {Version} -k {session.Kernel} --force; rc=$?; "
+            + "rm /etc/dkms/framework.conf.d/zz-compat.conf; systemctl restart dkmsd.service; exit $rc",
+            StepTimeout, Comparison.None).ConfigureAwait(false);
 
         // An upgrade from the previous build (the same package with a higher version): the daemon is restarted on the
         // new binaries, the tree and the modules stay.
