@@ -57,8 +57,9 @@ internal sealed class SystemdFlow : IFlow
         // apt installs a package while dkmsd is restarted in the middle of its build: apt must not fail for it.
         await session.StepAsync(RestartDuringInstall,
             $"(apt-get install -y {Package} > /tmp/apt.out 2>&1; echo $? > /tmp/apt.rc) & "
-            + "for i in $(seq 600); do pgrep -x make >/dev/null && break; sleep 0.2; done; "
-            + "pgrep -x make >/dev/null && echo 'restarting during make'; systemctl restart dkmsd.service; "
+            // "seen": make was running a moment before the restart (a second pgrep could miss a short build's end).
+            + "seen=; for i in $(seq 600); do pgrep -x make >/dev/null && { seen=1; break; }; sleep 0.2; done; "
+            + "[ -n \"$seen\" ] && echo 'restarting during make'; systemctl restart dkmsd.service; "
             + "wait; cat /tmp/apt.out; exit $(cat /tmp/apt.rc)",
             StepTimeout, Comparison.None, restarts).ConfigureAwait(false);
 
@@ -70,8 +71,8 @@ internal sealed class SystemdFlow : IFlow
             $"v={Version}; dkms uninstall -m {Module} -v $v -k {session.Kernel} >/dev/null; dkms unbuild -m {Module} -v $v -k {session.Kernel} >/dev/null; "
             // --force: dkmsd's local artifact cache would answer the unbuilt module without make; a forced build runs it.
             + $"(dkms install --force -m {Module} -v $v -k {session.Kernel} > /tmp/install.out 2>&1; echo $? > /tmp/install.rc) & "
-            + "for i in $(seq 600); do pgrep -x make >/dev/null && break; sleep 0.2; done; "
-            + "pgrep -x make >/dev/null && echo 'killing during make'; kill -9 $(systemctl show -p MainPID --value dkmsd.service); "
+            + "seen=; for i in $(seq 600); do pgrep -x make >/dev/null && { seen=1; break; }; sleep 0.2; done; "
+            + "[ -n \"$seen\" ] && echo 'killing during make'; kill -9 $(systemctl show -p MainPID --value dkmsd.service); "
             + "wait; cat /tmp/install.out; systemctl is-active dkmsd.service; exit $(cat /tmp/install.rc)",
             StepTimeout, Comparison.None, restarts).ConfigureAwait(false);
 
