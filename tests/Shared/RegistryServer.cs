@@ -13,12 +13,13 @@ internal sealed partial class RegistryServer : IDisposable
 
     private readonly Process _process;
 
-    private RegistryServer(Process process, string storage, string config, int port)
+    private RegistryServer(Process process, string storage, string config, int port, bool tls)
     {
         _process = process;
         Storage = storage;
         Config = config;
         Port = port;
+        Scheme = tls ? "https" : "http";
     }
 
     /// <summary>The filesystem driver's root (tests tamper with it: the registry serves what is on disk).</summary>
@@ -28,11 +29,18 @@ internal sealed partial class RegistryServer : IDisposable
 
     public int Port { get; }
 
-    /// <summary>The artifact_registry URL of this registry (repository prefix <c>dkms</c>).</summary>
-    public string Url => $"http://127.0.0.1:{Port}/dkms";
+    /// <summary>http, or https when started with a certificate.</summary>
+    public string Scheme { get; }
 
-    /// <summary>Starts a registry serving <paramref name="storage"/> (created when missing).</summary>
-    public static async Task<RegistryServer> StartAsync(string storage)
+    /// <summary>The artifact_registry URL of this registry (repository prefix <c>dkms</c>).</summary>
+    public string Url => $"{Scheme}://127.0.0.1:{Port}/dkms";
+
+    /// <summary>
+    /// Starts a registry serving <paramref name="storage"/> (created when missing); with <paramref name="tlsCertificate"/> and
+    /// <paramref name="tlsKey"/> (PEM files) over https, with <paramref name="htpasswd"/> (bcrypt entries) asking for Basic auth.
+    /// </summary>
+    public static async Task<RegistryServer> StartAsync(string storage, string? tlsCertificate = null, string? tlsKey = null,
+        string? htpasswd = null)
     {
         if (!File.Exists(Binary))
         {
@@ -56,7 +64,20 @@ internal sealed partial class RegistryServer : IDisposable
             http:
               addr: 127.0.0.1:0
 
-            """);
+            """
+            + (tlsCertificate is null ? string.Empty : $"""
+              tls:
+                certificate: {tlsCertificate}
+                key: {tlsKey}
+
+            """)
+            + (htpasswd is null ? string.Empty : $"""
+            auth:
+              htpasswd:
+                realm: dkmsd-test
+                path: {htpasswd}
+
+            """));
         var psi = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(config);
@@ -74,7 +95,7 @@ internal sealed partial class RegistryServer : IDisposable
         process.BeginOutputReadLine();
         try
         {
-            return new RegistryServer(process, storage, config, await port.Task.WaitAsync(TimeSpan.FromSeconds(15)));
+            return new RegistryServer(process, storage, config, await port.Task.WaitAsync(TimeSpan.FromSeconds(15)), tlsCertificate is not null);
         }
         catch
         {

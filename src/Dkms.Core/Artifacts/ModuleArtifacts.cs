@@ -39,10 +39,12 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
         }
 
         var tmp = _cache.TemporaryTar();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(registry.PullDeadline);
         try
         {
             using var store = new ArtifactStore(registry);
-            var digest = await store.TryPullAsync(record, tmp, ct).ConfigureAwait(false);
+            var digest = await store.TryPullAsync(record, tmp, deadline.Token).ConfigureAwait(false);
             if (digest is null)
             {
                 output.ErrLine($"Content key {key[..16]}: not in {registry.Registry}; building here.");
@@ -55,7 +57,7 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
         }
         catch (Exception e) when (Unusable(e, ct))
         {
-            output.ErrLine($"Content key {key[..16]}: the registry {registry.Registry} is unusable ({Reason(e)}); building here.");
+            output.ErrLine($"Content key {key[..16]}: the registry {registry.Registry} is unusable ({Reason(e, registry)}); building here.");
             return null;
         }
         finally
@@ -115,7 +117,7 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
         }
         catch (Exception e) when (Unusable(e, ct))
         {
-            output.ErrLine($"Content key {key[..16]}: not pushed to {registry.Registry} ({Reason(e)}).");
+            output.ErrLine($"Content key {key[..16]}: not pushed to {registry.Registry} ({Reason(e, registry)}).");
             return new ArtifactOrigin(key, "built", null);
         }
     }
@@ -125,5 +127,7 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
             or System.Text.Json.JsonException or InvalidDataException or ArgumentException
         || (e is OperationCanceledException && !ct.IsCancellationRequested);
 
-    private static string Reason(Exception e) => e is OperationCanceledException ? "no answer in time" : e.Message;
+    private static string Reason(Exception e, ArtifactSettings registry) => e is OperationCanceledException
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no answer in time: artifact_timeout is {registry.Timeout.TotalSeconds:0.#} s a request")
+        : e.Message;
 }
