@@ -11,6 +11,12 @@ internal sealed partial class RegistryServer : IDisposable
 {
     public const string Binary = "/usr/bin/docker-registry";
 
+    /// <summary>The service a token-auth registry names in its challenge (and wants as a token's audience).</summary>
+    public const string TokenService = "dkmsd-test-registry";
+
+    /// <summary>The issuer a token-auth registry trusts.</summary>
+    public const string TokenIssuer = "dkmsd-test-token-service";
+
     private readonly Process _process;
 
     private RegistryServer(Process process, string storage, string config, int port, bool tls)
@@ -37,10 +43,12 @@ internal sealed partial class RegistryServer : IDisposable
 
     /// <summary>
     /// Starts a registry serving <paramref name="storage"/> (created when missing); with <paramref name="tlsCertificate"/> and
-    /// <paramref name="tlsKey"/> (PEM files) over https, with <paramref name="htpasswd"/> (bcrypt entries) asking for Basic auth.
+    /// <paramref name="tlsKey"/> (PEM files) over https, with <paramref name="htpasswd"/> (bcrypt entries) asking for Basic auth,
+    /// with <paramref name="token"/> asking for Bearer tokens from that realm, signed by a key whose certificate is in that bundle
+    /// (issuer <see cref="TokenIssuer"/>, service <see cref="TokenService"/>).
     /// </summary>
     public static async Task<RegistryServer> StartAsync(string storage, string? tlsCertificate = null, string? tlsKey = null,
-        string? htpasswd = null)
+        string? htpasswd = null, (string Realm, string RootCertBundle)? token = null)
     {
         if (!File.Exists(Binary))
         {
@@ -76,6 +84,15 @@ internal sealed partial class RegistryServer : IDisposable
               htpasswd:
                 realm: dkmsd-test
                 path: {htpasswd}
+
+            """)
+            + (token is not { } t ? string.Empty : $"""
+            auth:
+              token:
+                realm: {t.Realm}
+                service: {TokenService}
+                issuer: {TokenIssuer}
+                rootcertbundle: {t.RootCertBundle}
 
             """));
         var psi = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

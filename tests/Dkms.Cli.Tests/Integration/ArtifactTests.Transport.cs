@@ -59,6 +59,37 @@ public sealed partial class ArtifactTests
         Assert.True(File.Exists(Path.Combine(_b.UpdatesDir, ArtifactFleet.ModuleName + ".ko")), r.ToString());
     }
 
+    [Fact]
+    public async Task Auth_BearerTokenRealm_BuilderPushesClientPulls()
+    {
+        using var tokens = new TokenServer(_b.Root, User, Password);
+        using var registry = await RegistryServer.StartAsync(Path.Combine(_b.Root, "token-registry"), token: (tokens.Realm, tokens.RootCertBundle));
+        var host = $"127.0.0.1:{registry.Port}";
+        using var a = new TestTrees();
+        await Fleet.WriteConfAsync(a, registry.Url, "push",
+            auth: RegistrySecrets.DockerConfig(Path.Combine(a.Root, "config.json"), host, User, Password, asAuthField: true));
+        await Fleet.WriteConfAsync(_b, registry.Url, "pull",
+            auth: RegistrySecrets.DockerConfig(Path.Combine(_b.Root, "config.json"), host, User, Password, asAuthField: false));
+
+        var pushed = await a.RunAsync("install", "-k", a.Kernel, a.Module(ArtifactFleet.ModuleName).Dir);
+        var pulled = await RunWithoutMakeAsync();
+
+        Assert.True(pushed.ExitCode == 0 && pushed.Stderr.Contains("pushed sha256:", StringComparison.Ordinal), pushed.ToString());
+        Assert.True(pulled.ExitCode == 0, pulled.ToString());
+        Assert.Contains("signature verified (no make)", pulled.Stderr, StringComparison.Ordinal);
+        Assert.Equal((Fleet.Key, "pulled"), await ArtifactFleet.StatusAsync(_b));
+        Assert.True(tokens.Issued >= 2, $"{tokens.Issued} tokens issued");
+
+        // The same registry with a wrong password: the token service refuses, the client builds.
+        using var c = new TestTrees();
+        await Fleet.WriteConfAsync(c, registry.Url, "pull",
+            auth: RegistrySecrets.DockerConfig(Path.Combine(c.Root, "config.json"), host, User, "not-it", asAuthField: true));
+        var refused = await c.RunAsync("install", "-k", c.Kernel, c.Module(ArtifactFleet.ModuleName).Dir);
+        Assert.True(refused.ExitCode == 0, refused.ToString());
+        Assert.Matches($@"the registry {registry.Url} is unusable \(The token service {tokens.Realm} answered 401\.\); building here\.", refused.Stderr);
+        Assert.True(tokens.Refused > 0);
+    }
+
     [Theory]
     [InlineData("artifact_ca", true)]
     [InlineData("system CAs", false)]
