@@ -256,7 +256,7 @@ internal sealed partial class OciClient : IDisposable
     private Uri Url(string repo, string kind, string reference) => new(BaseUri, $"v2/{repo}/{kind}/{reference}");
 
     /// <summary>
-    /// Sends, answering one 401 challenge with the configured credentials. A GET or HEAD that meets a 5xx or a broken
+    /// Sends, answering one 401 challenge with the configured credentials. A GET or HEAD that meets a 5xx or a reset
     /// connection is tried again (<see cref="Tries"/> in all, after a short backoff) within the same deadline; transport
     /// failures become <see cref="RegistryException"/>s that say what went wrong (unreachable, untrusted certificate, 401).
     /// </summary>
@@ -328,10 +328,14 @@ internal sealed partial class OciClient : IDisposable
 
     private static bool IsIdempotent(HttpMethod? method) => method == HttpMethod.Get || method == HttpMethod.Head;
 
-    /// <summary>A refused, reset or dropped connection may be a registry restarting; a certificate problem is not retried.</summary>
+    /// <summary>
+    /// A reset or dropped connection may be a proxy or a busy registry; a refused one is a registry that is down (each module
+    /// would pay the backoff for nothing), and a certificate problem is not retried.
+    /// </summary>
     private static bool IsRetriable(HttpRequestException e) =>
         e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded or HttpRequestError.Unknown
-        && e.InnerException is not AuthenticationException;
+        && e.InnerException is not AuthenticationException
+        && e.InnerException is not System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
 
     /// <summary>0.5 s, then 1 s, with up to 25 % jitter (a fleet that met one failure does not come back in step).</summary>
     private static TimeSpan Backoff(int attempt) =>
