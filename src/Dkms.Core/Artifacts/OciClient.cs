@@ -314,13 +314,13 @@ internal sealed partial class OciClient : IDisposable
             response.Dispose();
             if (attempt > 0)
             {
-                throw new RegistryException($"{Host} answered 401 Unauthorized to artifact_auth's credentials for it.");
+                throw RegistryException.Transport($"{Host} answered 401 Unauthorized to artifact_auth's credentials for it.");
             }
 
             _authorization = challenge is null ? null : await _auth.AnswerAsync(_http, challenge, ct).ConfigureAwait(false);
             if (_authorization is null)
             {
-                throw new RegistryException($"{Host} answered 401 Unauthorized: it wants credentials ({challenge?.Scheme ?? "no challenge"}) "
+                throw RegistryException.Transport($"{Host} answered 401 Unauthorized: it wants credentials ({challenge?.Scheme ?? "no challenge"}) "
                     + "and artifact_auth has none for it.");
             }
         }
@@ -343,16 +343,18 @@ internal sealed partial class OciClient : IDisposable
 
     private RegistryException Unreachable(HttpRequestException e) =>
         e.InnerException is AuthenticationException auth
-            ? new RegistryException($"The TLS certificate of {Host} is not trusted ({auth.Message}"
+            ? RegistryException.Transport($"The TLS certificate of {Host} is not trusted ({auth.Message}"
                 + (auth.InnerException is { } why ? " " + why.Message : string.Empty)
                 + "); artifact_ca names the CA to trust for it.", e)
-            : new RegistryException($"The registry {Host} cannot be reached: {e.Message}", e);
+            : RegistryException.Transport($"The registry {Host} cannot be reached: {e.Message}", e);
 
     private static void Require(HttpResponseMessage response, string what)
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw new RegistryException($"{what} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+            var message = $"{what} answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+            // 5xx after the retries, or refused access: the registry, not this artifact.
+            throw (int)response.StatusCode is >= 500 or 401 or 403 or 429 ? RegistryException.Transport(message) : new RegistryException(message);
         }
     }
 }

@@ -138,6 +138,26 @@ public sealed partial class ArtifactTests
         Assert.Equal((Fleet.Key, "pulled"), await ArtifactFleet.StatusAsync(_b));
     }
 
+    [Fact]
+    public async Task Preflight_SilentRegistry_OneTimeoutForTheWholeRun()
+    {
+        using var silent = new FaultyServer(answer503: false);
+        await Fleet.WriteConfAsync(_b, silent.Url, "pull", timeout: "2");
+        foreach (var m in new[] { "first", "second" })
+        {
+            _b.Module(m);
+            Assert.Equal(0, (await _b.RunAsync("add", Path.Combine(_b.Packages, m + "-1.0"))).ExitCode);
+        }
+
+        var r = await _b.RunAsync("preflight", "-k", _b.Kernel);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("first/1.0: buildable", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("second/1.0: buildable", r.Stdout, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(r.Stderr, @"no answer in time: artifact_timeout is 2 s a request\); building here\."));
+        Assert.Matches($@"the registry {silent.Url} was unusable \d+ s ago \(no answer in time: artifact_timeout is 2 s a request\); building here without asking it again\.", r.Stderr);
+    }
+
     /// <summary>A registry serving a copy of A's storage, over https and with htpasswd when asked.</summary>
     private async Task<RegistryServer> CopyOfFleetRegistryAsync(string? certificate = null, string? key = null, string? htpasswd = null)
     {
