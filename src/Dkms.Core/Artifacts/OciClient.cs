@@ -21,6 +21,8 @@ internal sealed partial class OciClient : IDisposable
     /// <summary>How many times a GET or HEAD is sent when the registry answers 5xx or the connection breaks.</summary>
     public const int Tries = 3;
 
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly HttpClient _http;
     private readonly RegistryAuth _auth;
     private readonly TimeSpan _timeout;
@@ -256,8 +258,8 @@ internal sealed partial class OciClient : IDisposable
     private Uri Url(string repo, string kind, string reference) => new(BaseUri, $"v2/{repo}/{kind}/{reference}");
 
     /// <summary>
-    /// Sends, answering one 401 challenge with the configured credentials. A GET or HEAD that meets a 5xx or a reset
-    /// connection is tried again (<see cref="Tries"/> in all, after a short backoff) within the same deadline; transport
+    /// Sends, answering one 401 challenge with the configured credentials. A GET or HEAD that meets a 5xx, 408, 429 or a
+    /// reset connection is tried again (<see cref="Tries"/> in all, after a short backoff) within the same deadline; transport
     /// failures become <see cref="RegistryException"/>s that say what went wrong (unreachable, untrusted certificate, 401).
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct)
@@ -287,10 +289,12 @@ internal sealed partial class OciClient : IDisposable
                 throw Unreachable(e);
             }
 
-            if (attempt < Tries && (int)response.StatusCode is 500 or 502 or 503 or 504 && IsIdempotent(method))
+            if (attempt < Tries && (int)response.StatusCode is 408 or 429 or 500 or 502 or 503 or 504 && IsIdempotent(method))
             {
+                // A Retry-After of a few seconds is honoured; the request's deadline bounds it either way.
+                var wait = response.Headers.RetryAfter?.Delta is { } after && after <= MaxRetryAfter ? after : Backoff(attempt);
                 response.Dispose();
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                await Task.Delay(wait, ct).ConfigureAwait(false);
                 continue;
             }
 

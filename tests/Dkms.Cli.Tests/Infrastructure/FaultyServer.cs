@@ -25,7 +25,8 @@ internal sealed class FaultyServer : IDisposable
 
     /// <summary>
     /// Forwards to 127.0.0.1:<paramref name="forwardPort"/>, once one connection each has met <paramref name="faults"/> in
-    /// order: <c>reset</c> (closed with RST before any answer) or <c>503</c> (one request answered 503, then closed).
+    /// order: <c>reset</c> (closed with RST before any answer), <c>503</c> or <c>429</c> (one request answered so, 429 with
+    /// <c>Retry-After: 1</c>, then closed).
     /// </summary>
     public FaultyServer(int forwardPort, params string[] faults)
     {
@@ -90,6 +91,10 @@ internal sealed class FaultyServer : IDisposable
             if (fault == "reset")
             {
                 client.Client.LingerState = new LingerOption(true, 0); // RST, not FIN
+            }
+            else if (fault == "429")
+            {
+                await stream.WriteAsync("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), _stop.Token);
             }
             else
             {

@@ -122,11 +122,13 @@ public sealed partial class ArtifactTests
         }
     }
 
-    [Fact]
-    public async Task Pull_RegistryResetsThenAnswers503ThenServes_RetriedAndPulled()
+    [Theory]
+    [InlineData("reset", "503")]
+    [InlineData("429", "503")]
+    public async Task Pull_RegistryFailsTwiceThenServes_RetriedAndPulled(string first, string second)
     {
-        // The real registry behind a fault injector: the first connection is reset, the second answered 503, then it forwards.
-        using var injector = new FaultyServer(Fleet.Registry.Port, "reset", "503");
+        // The real registry behind a fault injector: the first two connections meet the faults, then it forwards.
+        using var injector = new FaultyServer(Fleet.Registry.Port, first, second);
         await Fleet.WriteConfAsync(_b, injector.Url, "pull");
 
         var r = await RunWithoutMakeAsync();
