@@ -8,7 +8,7 @@ namespace Dkms.Protocol;
 /// a command becomes a request as it leaves dkmsctl (and as a job records what it was asked), and status and job
 /// keys cross the same way. Nothing else in the program sees both.
 /// </summary>
-public static class ProtoMapping
+public static partial class ProtoMapping
 {
     /// <summary>The command a request names (a job's recorded request; each RPC's own message has its overload).</summary>
     public static DkmsCommand ToCommand(V1.ActionRequest request)

@@ -11,14 +11,21 @@ internal sealed partial class RegistryServer : IDisposable
 {
     public const string Binary = "/usr/bin/docker-registry";
 
+    /// <summary>The service a token-auth registry names in its challenge (and wants as a token's audience).</summary>
+    public const string TokenService = "dkmsd-test-registry";
+
+    /// <summary>The issuer a token-auth registry trusts.</summary>
+    public const string TokenIssuer = "dkmsd-test-token-service";
+
     private readonly Process _process;
 
-    private RegistryServer(Process process, string storage, string config, int port)
+    private RegistryServer(Process process, string storage, string config, int port, bool tls)
     {
         _process = process;
         Storage = storage;
         Config = config;
         Port = port;
+        Scheme = tls ? "https" : "http";
     }
 
     /// <summary>The filesystem driver's root (tests tamper with it: the registry serves what is on disk).</summary>
@@ -28,11 +35,20 @@ internal sealed partial class RegistryServer : IDisposable
 
     public int Port { get; }
 
-    /// <summary>The artifact_registry URL of this registry (repository prefix <c>dkms</c>).</summary>
-    public string Url => $"http://127.0.0.1:{Port}/dkms";
+    /// <summary>http, or https when started with a certificate.</summary>
+    public string Scheme { get; }
 
-    /// <summary>Starts a registry serving <paramref name="storage"/> (created when missing).</summary>
-    public static async Task<RegistryServer> StartAsync(string storage)
+    /// <summary>The artifact_registry URL of this registry (repository prefix <c>dkms</c>).</summary>
+    public string Url => $"{Scheme}://127.0.0.1:{Port}/dkms";
+
+    /// <summary>
+    /// Starts a registry serving <paramref name="storage"/> (created when missing); with <paramref name="tlsCertificate"/> and
+    /// <paramref name="tlsKey"/> (PEM files) over https, with <paramref name="htpasswd"/> (bcrypt entries) asking for Basic auth,
+    /// with <paramref name="token"/> asking for Bearer tokens from that realm, signed by a key whose certificate is in that bundle
+    /// (issuer <see cref="TokenIssuer"/>, service <see cref="TokenService"/>).
+    /// </summary>
+    public static async Task<RegistryServer> StartAsync(string storage, string? tlsCertificate = null, string? tlsKey = null,
+        string? htpasswd = null, (string Realm, string RootCertBundle)? token = null)
     {
         if (!File.Exists(Binary))
         {
@@ -56,7 +72,29 @@ internal sealed partial class RegistryServer : IDisposable
             http:
               addr: 127.0.0.1:0
 
-            """);
+            """
+            + (tlsCertificate is null ? string.Empty : $"""
+              tls:
+                certificate: {tlsCertificate}
+                key: {tlsKey}
+
+            """)
+            + (htpasswd is null ? string.Empty : $"""
+            auth:
+              htpasswd:
+                realm: dkmsd-test
+                path: {htpasswd}
+
+            """)
+            + (token is not { } t ? string.Empty : $"""
+            auth:
+              token:
+                realm: {t.Realm}
+                service: {TokenService}
+                issuer: {TokenIssuer}
+                rootcertbundle: {t.RootCertBundle}
+
+            """));
         var psi = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(config);
@@ -74,7 +112,7 @@ internal sealed partial class RegistryServer : IDisposable
         process.BeginOutputReadLine();
         try
         {
-            return new RegistryServer(process, storage, config, await port.Task.WaitAsync(TimeSpan.FromSeconds(15)));
+            return new RegistryServer(process, storage, config, await port.Task.WaitAsync(TimeSpan.FromSeconds(15)), tlsCertificate is not null);
         }
         catch
         {

@@ -201,12 +201,19 @@ internal sealed class CommandDispatcher(TextWriter stdout, TextWriter stderr, st
             }
         }
 
+        if (verb == Verbs.Verbs.Preflight && PreflightCommand.DaemonSeesPaths(args)
+            && await PreflightCommand.RunRemoteAsync(daemon, args, output, stderr, ct).ConfigureAwait(false) is { } code)
+        {
+            return code;
+        }
+
         if (Transport.NamesClientPaths(verb, args) || verb == Verbs.Verbs.Preflight)
         {
             // A path means what it means here, in the caller's view of the filesystem: dkmsd runs with a private
             // /tmp and without /home or /root (its unit's sandboxing), so it could read another file or none at
             // all, and write an archive where the caller never finds it. The same engine runs here, on the
-            // daemon's trees and under the same module locks. Preflight has no RPC yet: it runs here the same way.
+            // daemon's trees and under the same module locks. So does a preflight whose headers dkmsd cannot see,
+            // or that an older dkmsd (no Preflight RPC) cannot answer.
             return await RunInProcessAsync(verb, args, output, ct).ConfigureAwait(false);
         }
 

@@ -9,7 +9,7 @@ internal static class Verbs
     /// <summary><c>status</c>: read in-process or from dkmsd's Status, never a command.</summary>
     public static readonly Verb Status = new("status", KernelArity.Any, AllowsAll: true, DaemonOnly: false, ToCommand: null, Help: "Show each module, version, kernel and arch and its state: added, built, installed.");
 
-    /// <summary><c>preflight -k K</c>: a read (and dry builds), run by the engine in this process on the daemon's trees.</summary>
+    /// <summary><c>preflight -k K</c>: dkmsd's Preflight RPC when it answers (and sees the headers named), else the engine in this process.</summary>
     public static readonly Verb Preflight = new("preflight", KernelArity.ExactlyOne, AllowsAll: false, DaemonOnly: false, ToCommand: null,
         Help: "Before a kernel is booted: for each AUTOINSTALL module, whether it is installed, cached, buildable (a dry build in the sandbox) or failing; exit 1 when one would fail.");
 

@@ -35,7 +35,11 @@ public sealed record ArtifactSettings
     /// <summary>A PEM bundle of CA certificates trusted for an https registry instead of the system's.</summary>
     public string? CaBundle { get; init; }
 
+    /// <summary>How long one registry request (headers and body, retries included) may take (<c>artifact_timeout</c>).</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>How long a whole lookup and pull (manifest, signatures, key record, layer) may take: then the host builds.</summary>
+    public TimeSpan PullDeadline => Timeout * 4;
 
     /// <summary>
     /// Builds the settings from the framework.conf values; null when <c>artifact_registry</c> is unset.

@@ -12,8 +12,9 @@ namespace Dkms.Core.Artifacts;
 /// (verified) instead of make, and a fresh build stored (and pushed, on a builder). The registry being down or wrong
 /// is one line and a local build, never a failed job.
 /// </summary>
-internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, IProcessRunner processes)
+internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, IProcessRunner processes, RegistryOutages? outages = null)
 {
+    private readonly RegistryOutages _outages = outages ?? RegistryOutages.Shared;
     private readonly KeyRecordBuilder _keys = new(settings, processes);
     private readonly LocalArtifactCache _cache = new(settings.ArtifactCache ?? Path.Combine(settings.DkmsTree, ".artifacts"));
 
@@ -38,11 +39,21 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
             return null;
         }
 
+        if (_outages.Recent(registry.Registry) is { } outage)
+        {
+            output.ErrLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Content key {key[..16]}: the registry {registry.Registry} was unusable {outage.Ago.TotalSeconds:0} s ago ({outage.Reason}); building here without asking it again."));
+            return null;
+        }
+
         var tmp = _cache.TemporaryTar();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(registry.PullDeadline);
         try
         {
             using var store = new ArtifactStore(registry);
-            var digest = await store.TryPullAsync(record, tmp, ct).ConfigureAwait(false);
+            var digest = await store.TryPullAsync(record, tmp, deadline.Token).ConfigureAwait(false);
+            _outages.Answered(registry.Registry);
             if (digest is null)
             {
                 output.ErrLine($"Content key {key[..16]}: not in {registry.Registry}; building here.");
@@ -55,7 +66,12 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
         }
         catch (Exception e) when (Unusable(e, ct))
         {
-            output.ErrLine($"Content key {key[..16]}: the registry {registry.Registry} is unusable ({Reason(e)}); building here.");
+            output.ErrLine($"Content key {key[..16]}: the registry {registry.Registry} is unusable ({Reason(e, registry)}); building here.");
+            if (e is RegistryException { IsTransport: true } or OperationCanceledException)
+            {
+                _outages.Failed(registry.Registry, Reason(e, registry));
+            }
+
             return null;
         }
         finally
@@ -115,7 +131,7 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
         }
         catch (Exception e) when (Unusable(e, ct))
         {
-            output.ErrLine($"Content key {key[..16]}: not pushed to {registry.Registry} ({Reason(e)}).");
+            output.ErrLine($"Content key {key[..16]}: not pushed to {registry.Registry} ({Reason(e, registry)}).");
             return new ArtifactOrigin(key, "built", null);
         }
     }
@@ -125,5 +141,7 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
             or System.Text.Json.JsonException or InvalidDataException or ArgumentException
         || (e is OperationCanceledException && !ct.IsCancellationRequested);
 
-    private static string Reason(Exception e) => e is OperationCanceledException ? "no answer in time" : e.Message;
+    private static string Reason(Exception e, ArtifactSettings registry) => e is OperationCanceledException
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no answer in time: artifact_timeout is {registry.Timeout.TotalSeconds:0.#} s a request")
+        : e.Message;
 }

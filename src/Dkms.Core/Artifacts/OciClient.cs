@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -16,6 +17,11 @@ internal sealed partial class OciClient : IDisposable
 {
     public const string ManifestType = "application/vnd.oci.image.manifest.v1+json";
     public const string IndexType = "application/vnd.oci.image.index.v1+json";
+
+    /// <summary>How many times a GET or HEAD is sent when the registry answers 5xx or the connection breaks.</summary>
+    public const int Tries = 3;
+
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
 
     private readonly HttpClient _http;
     private readonly RegistryAuth _auth;
@@ -37,7 +43,9 @@ internal sealed partial class OciClient : IDisposable
         {
             var roots = new X509Certificate2Collection();
             roots.ImportFromPemFile(ca);
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
+            // These CAs are the only trust anchors for this registry (and its token service): this handler is this
+            // registry's alone. Revocation is not checked, as HttpClient's default does not for the system CAs either.
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
             policy.CustomTrustStore.AddRange(roots);
             handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
         }
@@ -249,41 +257,108 @@ internal sealed partial class OciClient : IDisposable
 
     private Uri Url(string repo, string kind, string reference) => new(BaseUri, $"v2/{repo}/{kind}/{reference}");
 
-    /// <summary>Sends, answering one 401 challenge with the configured credentials; transport failures become <see cref="RegistryException"/>.</summary>
+    /// <summary>
+    /// Sends, answering one 401 challenge with the configured credentials. A GET or HEAD that meets a 5xx, 408, 429 or a
+    /// reset connection is tried again (<see cref="Tries"/> in all, after a short backoff) within the same deadline; transport
+    /// failures become <see cref="RegistryException"/>s that say what went wrong (unreachable, untrusted certificate, 401).
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct)
     {
-        try
+        HttpMethod? method = null;
+        HttpRequestMessage Make()
         {
-            for (var attempt = 0; ; attempt++)
-            {
-                using var request = make();
-                request.Headers.Authorization = _authorization;
-                var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
-                {
-                    return response;
-                }
-
-                var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
-                response.Dispose();
-                _authorization = challenge is null ? null : await _auth.AnswerAsync(_http, challenge, ct).ConfigureAwait(false);
-                if (_authorization is null)
-                {
-                    throw new RegistryException("The registry wants credentials and artifact_auth has none for it.");
-                }
-            }
+            var request = make();
+            method = request.Method;
+            return request;
         }
-        catch (HttpRequestException e)
+
+        for (var attempt = 1; ; attempt++)
         {
-            throw new RegistryException($"The registry {Host} cannot be reached: {e.Message}", e);
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendAuthorizedAsync(Make, ct).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (attempt < Tries && IsRetriable(e) && IsIdempotent(method))
+            {
+                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw Unreachable(e);
+            }
+
+            if (attempt < Tries && (int)response.StatusCode is 408 or 429 or 500 or 502 or 503 or 504 && IsIdempotent(method))
+            {
+                // A Retry-After of a few seconds is honoured; the request's deadline bounds it either way.
+                var wait = response.Headers.RetryAfter?.Delta is { } after && after <= MaxRetryAfter ? after : Backoff(attempt);
+                response.Dispose();
+                await Task.Delay(wait, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            return response;
         }
     }
+
+    private async Task<HttpResponseMessage> SendAuthorizedAsync(Func<HttpRequestMessage> make, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = make();
+            request.Headers.Authorization = _authorization;
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                return response;
+            }
+
+            var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
+            response.Dispose();
+            if (attempt > 0)
+            {
+                throw RegistryException.Transport($"{Host} answered 401 Unauthorized to artifact_auth's credentials for it.");
+            }
+
+            _authorization = challenge is null ? null : await _auth.AnswerAsync(_http, challenge, ct).ConfigureAwait(false);
+            if (_authorization is null)
+            {
+                throw RegistryException.Transport($"{Host} answered 401 Unauthorized: it wants credentials ({challenge?.Scheme ?? "no challenge"}) "
+                    + "and artifact_auth has none for it.");
+            }
+        }
+    }
+
+    private static bool IsIdempotent(HttpMethod? method) => method == HttpMethod.Get || method == HttpMethod.Head;
+
+    /// <summary>
+    /// A reset or dropped connection may be a proxy or a busy registry; a refused one is a registry that is down (each module
+    /// would pay the backoff for nothing), and a certificate problem is not retried.
+    /// </summary>
+    private static bool IsRetriable(HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded or HttpRequestError.Unknown
+        && e.InnerException is not AuthenticationException
+        && e.InnerException is not System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+
+    /// <summary>0.5 s, then 1 s, with up to 25 % jitter (a fleet that met one failure does not come back in step).</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(500 * (1 << (attempt - 1)) * (1 + Random.Shared.NextDouble() / 4));
+
+    private RegistryException Unreachable(HttpRequestException e) =>
+        e.InnerException is AuthenticationException auth
+            ? RegistryException.Transport($"The TLS certificate of {Host} is not trusted ({auth.Message}"
+                + (auth.InnerException is { } why ? " " + why.Message : string.Empty)
+                + "); artifact_ca names the CA to trust for it.", e)
+            : RegistryException.Transport($"The registry {Host} cannot be reached: {e.Message}", e);
 
     private static void Require(HttpResponseMessage response, string what)
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw new RegistryException($"{what} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+            var message = $"{what} answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+            // 5xx after the retries, or refused access: the registry, not this artifact.
+            throw (int)response.StatusCode is >= 500 or 401 or 403 or 429 ? RegistryException.Transport(message) : new RegistryException(message);
         }
     }
 }

@@ -63,7 +63,7 @@ internal sealed class RegistryAuth
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new RegistryException($"The token service {realmUri.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}.");
+            throw RegistryException.Transport($"The token service {realmUri.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}.");
         }
 
         var body = await OciClient.ReadLimitedAsync(response, 64 * 1024, ct).ConfigureAwait(false);

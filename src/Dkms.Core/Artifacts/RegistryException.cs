@@ -16,4 +16,14 @@ public sealed class RegistryException : Exception
     public RegistryException()
     {
     }
+
+    /// <summary>
+    /// True when the registry itself is unusable (unreachable, untrusted, refusing the credentials, failing with 5xx),
+    /// not just this artifact: the next lookup would meet the same (<see cref="RegistryOutages"/>).
+    /// </summary>
+    public bool IsTransport { get; private init; }
+
+    /// <summary>A failure of the registry itself rather than of one artifact.</summary>
+    public static RegistryException Transport(string message, Exception? inner = null) =>
+        inner is null ? new RegistryException(message) { IsTransport = true } : new RegistryException(message, inner) { IsTransport = true };
 }

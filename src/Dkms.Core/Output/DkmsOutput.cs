@@ -48,6 +48,9 @@ public sealed class DkmsOutput
 
     public void ErrLine(string text = "") => Write(_err, text + "\n");
 
+    /// <summary>Text on stderr as it comes (a line relayed from dkmsd, with or without its newline).</summary>
+    public void ErrText(string text) => Write(_err, text);
+
     /// <summary>dkms's <c>error</c>: <c>Error!</c> and the lines, on stderr.</summary>
     public void Error(IReadOnlyList<string> lines) => Write(_err, Messages.ErrorText(lines));
 

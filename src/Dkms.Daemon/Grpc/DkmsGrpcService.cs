@@ -236,6 +236,10 @@ internal sealed class DkmsGrpcService(DaemonContext daemon, AuthorizationPolicy 
     public override Task RemoveKernel(RemoveKernelRequest request, IServerStreamWriter<ActionEvent> responseStream, ServerCallContext context) =>
         RunAsync(ProtoMapping.ToCommand(request), request.Detach, responseStream, context);
 
+    /// <summary>Preflight answers in one message (not a job: nothing changes in the tree); a build's rights (see the contract).</summary>
+    public override Task<PreflightResponse> Preflight(PreflightRequest request, ServerCallContext context) =>
+        PreflightAnswer.RunAsync(daemon, request, context.CancellationToken);
+
     /// <summary>
     /// Queues the command and streams its events. With <c>detach</c> the stream ends once its jobs are
     /// queued; otherwise a caller that goes away cancels the command.

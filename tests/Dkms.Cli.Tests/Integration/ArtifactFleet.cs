@@ -60,10 +60,13 @@ public sealed class ArtifactFleet : IAsyncLifetime
     }
 
     /// <summary>Writes the artifact keys into <paramref name="t"/>'s framework.conf.</summary>
-    internal Task WriteConfAsync(TestTrees t, string url, string role, string? verifyKey = null, string timeout = "5") =>
+    internal Task WriteConfAsync(TestTrees t, string url, string role, string? verifyKey = null, string timeout = "5", string? auth = null,
+        string? ca = null) =>
         File.WriteAllTextAsync(t.FrameworkConf,
             $"artifact_registry=\"{url}\"\nartifact_role=\"{role}\"\nartifact_verify_key=\"{verifyKey ?? VerifyKey}\"\n"
             + (role == "push" ? $"artifact_signing_key=\"{SigningKey}\"\n" : string.Empty)
+            + (auth is null ? string.Empty : $"artifact_auth=\"{auth}\"\n")
+            + (ca is null ? string.Empty : $"artifact_ca=\"{ca}\"\n")
             + $"artifact_timeout=\"{timeout}\"\n");
 
     /// <summary>The content key and origin <c>status --json</c> shows for the module on <paramref name="t"/>'s kernel.</summary>

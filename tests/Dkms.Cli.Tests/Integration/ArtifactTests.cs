@@ -8,9 +8,12 @@ namespace Dkms.Cli.Tests.Integration;
 /// Build once, install everywhere, against the real docker-registry: machine B (another tree, artifact_role=pull) installs
 /// machine A's build without make; every way the registry can be down or wrong means a local build, never an unverified module.
 /// </summary>
-public sealed class ArtifactTests(ArtifactFleet fleet) : IClassFixture<ArtifactFleet>, IDisposable
+public sealed partial class ArtifactTests(ArtifactFleet fleet) : IClassFixture<ArtifactFleet>, IDisposable
 {
     private readonly TestTrees _b = new();
+
+    /// <summary>The fixture, for the other parts of this class.</summary>
+    private ArtifactFleet Fleet => fleet;
 
     [Fact]
     public async Task Install_KeyInRegistry_PulledVerifiedAndInstalledWithoutMake()
@@ -67,7 +70,7 @@ public sealed class ArtifactTests(ArtifactFleet fleet) : IClassFixture<ArtifactF
     {
         { "down", "cannot be reached" },
         { "503", "answered 503" },
-        { "silent", "no answer in time" },
+        { "silent", "no answer in time: artifact_timeout is 2 s a request" },
         { "truncated-layer", "is served at" },
         { "swapped-layer", "does not hash to it" },
         { "tampered-manifest", "has no signature" },
@@ -88,7 +91,8 @@ public sealed class ArtifactTests(ArtifactFleet fleet) : IClassFixture<ArtifactF
             "503" or "silent" => faulty!.Url,
             _ => copy.Url,
         };
-        await fleet.WriteConfAsync(_b, url, "pull", verifyKey: fault == "other-key" ? fleet.OtherKey : null, timeout: "2");
+        // 2 s a request for the silent one (its bound); 5 s for the rest, room for the retries of a 503 (0.5 s, then 1 s).
+        await fleet.WriteConfAsync(_b, url, "pull", verifyKey: fault == "other-key" ? fleet.OtherKey : null, timeout: fault == "silent" ? "2" : "5");
 
         var r = await _b.RunAsync("install", "-k", _b.Kernel, _b.Module(ArtifactFleet.ModuleName).Dir);
 

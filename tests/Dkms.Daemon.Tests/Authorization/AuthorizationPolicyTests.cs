@@ -31,6 +31,7 @@ public sealed class AuthorizationPolicyTests
     [InlineData("CancelJob")]
     [InlineData("GenerateMok")]
     [InlineData("RemoveKernel")]
+    [InlineData("Preflight")] // evaluates dkms.conf, pulls into the cache and dry-builds: a build's rights
     public void IsAllowed_NobodyCallsAction_Denied(string method) =>
         Assert.False(Policy().IsAllowed(Nobody, "/dkms.v1.Dkms/" + method));
 

@@ -49,6 +49,35 @@ public sealed class ArtifactDaemonTests : IDisposable
         Assert.Contains("make", builtJob.GetProperty("phases").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
     }
 
+    [Fact]
+    public async Task Install_ThroughDkmsd_RegistryDown_BuiltWithTheRegistrysLineInTheJob()
+    {
+        var pub = Path.Combine(_keys, "builder.pub");
+        using (var builder = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(pub, builder.ExportSubjectPublicKeyInfoPem());
+        }
+
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/dkms";
+        listener.Stop(); // nothing listens there now
+        await File.WriteAllTextAsync(_b.FrameworkConf, $"artifact_registry=\"{url}\"\nartifact_verify_key=\"{pub}\"\nartifact_timeout=5\n");
+        var kernel = KernelHeaders.LinkInto(_b.InstallTree);
+        _b.ExampleModule();
+
+        var job = await InstallThroughDaemonAsync(_b, kernel);
+
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        Assert.Equal("built", job.GetProperty("artifact_origin").GetString());
+        Assert.Contains("make", job.GetProperty("phases").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        await using var daemon = DkmsdProcess.Start([.. _b.DaemonArgs, "--no-automation"]);
+        await daemon.WaitForSocketAsync(_b.Socket);
+        var log = await DaemonCtl.RunAsync(_b.Socket, "logs", job.GetProperty("id").GetString()!);
+        Assert.Matches($@"Content key [0-9a-f]{{16}}: the registry {url} is unusable \(The registry 127\.0\.0\.1:\d+ cannot be reached: [^\n]+\); building here\.",
+            log.Stdout + log.Stderr);
+    }
+
     public void Dispose()
     {
         _a.Dispose();
