@@ -17,7 +17,8 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
     private DkmsMessages M => output.Messages;
 
     /// <summary>PATCH: each patch of <c>patches/</c> applied with <c>patch -p1</c>, in the foreground.</summary>
-    public async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct)
+    /// <param name="logFile">3.2+: each patch is an <c>Applying patch …... done.</c> step, its output appended to this make.log.</param>
+    public async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct, string? logFile = null)
     {
         foreach (var patch in conf.Patches)
         {
@@ -33,11 +34,11 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
                 throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.PatchFailed, M.PatchMissing(patch, patchesDir));
             }
 
-            // In the foreground, as dkms runs it: patch's own lines follow "applying patch ...".
-            var result = await log.RunStepAsync(new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build)
-            {
-                VerboseText = $"patch -p1 < ./patches/{patch}",
-            }, ct).ConfigureAwait(false);
+            // 3.0: in the foreground, as dkms runs it: patch's own lines follow "applying patch ...". 3.2+: into make.log.
+            var step = logFile is null
+                ? new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build) { VerboseText = $"patch -p1 < ./patches/{patch}" }
+                : new Step(M.ApplyingPatch(patch), $"patch -p1 < {Hooks.ShellWord("./patches/" + patch)}", build) { OutputFile = logFile, Background = true };
+            var result = await log.RunStepAsync(step, ct).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BuildStepFailed,
