@@ -109,9 +109,12 @@ public sealed partial class DkmsEngine
         {
             Phase(hit.Origin.Origin);
             Observer?.Artifact(hit.Origin.Key, hit.Origin.Origin);
+            _ctx.Steps.ShowFoundPreparation(conf);
             M.BuildingModule(_out);
+            _ctx.Steps.ShowFoundMake(conf, t.Kernel);
             RequireBuiltModules(t, conf, build, log);
             await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
+            _ctx.Steps.ShowFoundBuildEnd(conf);
             var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
             File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
             hit.Origin.WriteTo(logDir);

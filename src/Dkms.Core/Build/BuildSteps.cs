@@ -47,6 +47,69 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
         }
     }
 
+    /// <summary>
+    /// A build found in the local cache or the registry, shown as the profile shows a build before its modules are
+    /// published: each patch, PRE_BUILD, the clean command and make, as done. Their work is in the found build (package
+    /// code writes only its build directory) and 3.2+'s make.log, restored with it, holds what they printed.
+    /// </summary>
+    /// <remarks>The patches and PRE_BUILD here; the clean command and make after the build's heading (<see cref="ShowFoundMake"/>).</remarks>
+    public void ShowFoundPreparation(DkmsConf conf)
+    {
+        foreach (var patch in conf.Patches)
+        {
+            ShowDone(M.ApplyingPatch(patch));
+        }
+
+        if (!string.IsNullOrEmpty(conf.PreBuild))
+        {
+            ShowScript("pre_build", settings.Profile.BuildScriptsAreLoggedSteps);
+        }
+    }
+
+    /// <summary>A found build's clean command and make, shown as done (see <see cref="ShowFoundPreparation"/>).</summary>
+    public void ShowFoundMake(DkmsConf conf, string kernel)
+    {
+        ShowFoundClean();
+        ShowDone(M.MakeStep(MakeCommandLine(conf.MakeCommand, kernel)));
+    }
+
+    /// <summary>What a found build shows after its modules are published: POST_BUILD and the clean command, as done.</summary>
+    public void ShowFoundBuildEnd(DkmsConf conf)
+    {
+        if (!string.IsNullOrEmpty(conf.PostBuild))
+        {
+            ShowScript("post_build", settings.Profile.BuildScriptsAreLoggedSteps);
+        }
+
+        ShowFoundClean();
+    }
+
+    private void ShowFoundClean()
+    {
+        if (settings.Profile.RunsCleanCommand)
+        {
+            ShowDone(M.CleaningBuildArea);
+        }
+    }
+
+    private void ShowScript(string type, bool logged)
+    {
+        if (logged)
+        {
+            ShowDone(M.RunningScriptStep(type));
+        }
+        else
+        {
+            M.RunningScript(output, type);
+        }
+    }
+
+    private void ShowDone(string description)
+    {
+        output.Text(M.StepStarted(description));
+        output.Line(M.StepEnded(0));
+    }
+
     /// <summary>The clean command (CLEAN, or kbuild's clean), in the build copy; its status is shown, never fatal.</summary>
     public Task<ProcessResult> CleanAsync(DkmsConf conf, string build, CancellationToken ct) =>
         settings.Profile.RunsCleanCommand

@@ -252,6 +252,32 @@ public sealed partial class Profile32StepsTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_f.BuiltDir(user), ".dep_dep")));
     }
 
+    [Theory]
+    [InlineData("3.0")]
+    [InlineData("3.2")]
+    public async Task Rebuild_FoundInTheLocalCache_ShownAsTheBuildWasNoContentKeyLine(string profile)
+    {
+        _f.UseProfile(DkmsProfile.Find(profile)!);
+        var mv = await _f.AddModuleAsync("hello", extraConf: "PATCH[0]=fix.patch\n");
+        _f.Write("src/hello-1.0/a.txt", "old\n");
+        _f.Write("src/hello-1.0/patches/fix.patch", "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n");
+        var start = _f.Stdout.Length;
+        Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
+        var built = _f.Stdout[start..];
+        Assert.Equal(0, await CodeOf(() => _f.Engine.UnbuildAsync(mv, [T], ActionOptions.Default)));
+        var makes = _f.Processes.Log.Count(l => l.StartsWith("make ", StringComparison.Ordinal));
+        _f.NewEngine(); // the next dkmsctl
+        var before = _f.Stdout.Length;
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
+
+        Assert.Equal(makes, _f.Processes.Log.Count(l => l.StartsWith("make ", StringComparison.Ordinal))); // found, not made
+        var again = _f.Stdout[before..];
+        Assert.DoesNotContain("Content key", _f.Stderr, StringComparison.Ordinal);
+        // 3.0 shows patch's own lines in the foreground; a found build has the step lines only.
+        Assert.Equal(profile == "3.2" ? built : built.Replace("patching file a.txt\n", string.Empty, StringComparison.Ordinal), again);
+    }
+
     [Fact]
     public async Task Remove34_BuildExclusivePackageNotInstalled_NoNotInstalledLine()
     {
