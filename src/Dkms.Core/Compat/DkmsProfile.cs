@@ -49,6 +49,7 @@ public sealed class DkmsProfile
         ArchivesModuleAtDestination = true,
         BuildScriptsAreLoggedSteps = true,
         RebuildsDependentModules = true,
+        ZeroModulesWarnedOnEveryStrictRead = true,
     };
 
     /// <summary>Upstream dkms 3.4.3 (Arch, Fedora and every other distribution).</summary>
@@ -65,6 +66,7 @@ public sealed class DkmsProfile
         ArchivesModuleAtDestination = true,
         BuildScriptsAreLoggedSteps = true,
         RebuildsDependentModules = true,
+        ZeroModulesWarnedOnEveryStrictRead = true,
         QuietNotInstalledWhenBuildExclusive = true,
         PerModuleBuildExclusive = true,
         ConfigDirOverrides = true,
@@ -146,6 +148,12 @@ public sealed class DkmsProfile
 
     /// <summary>uninstall, unbuild and remove say nothing of a kernel the version is not installed on when its dkms.conf has BUILD_EXCLUSIVE directives.</summary>
     public bool QuietNotInstalledWhenBuildExclusive { get; private init; }
+
+    /// <summary>
+    /// <c>dkms.conf: Warning! Zero modules specified.</c> on every strict read (add, build, install each say it); 3.0.10
+    /// says it once per module/version/kernel in a run, with the other warnings of its cached read.
+    /// </summary>
+    public bool ZeroModulesWarnedOnEveryStrictRead { get; private init; }
 
     /// <summary>A module built for a clang-built kernel (CC=clang) is stripped with <c>llvm-strip -g</c>.</summary>
     public bool LlvmStripForClang { get; private init; }

@@ -140,11 +140,10 @@ public class Dkms32Messages : Dkms30Messages
 
     public override string UninstallHeader(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} for kernel {t}:";
 
+    // 3.2 deletes a store emptied by restoring its originals without a word; it says "Removing original module(s)
+    // from DKMS tree" only when some could not be put back, and then deletes them: dkmsd keeps those (nothing removed).
     public override void OriginalsRemoved(DkmsOutput o, KernelTarget t)
     {
-        ArgumentNullException.ThrowIfNull(o);
-        o.Line();
-        o.Line($"Removing original module(s) from DKMS tree for kernel {t}");
     }
 
     public override string NotInstalled(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} is not installed for kernel {t}. Skipping...";

@@ -170,8 +170,21 @@ public sealed partial class Profile32StepsTests : IDisposable
         Assert.Contains("(Original modules exist)", (await _f.Engine.Context.Status.ReadAsync(null, null, null)).Single().ToLine(), StringComparison.Ordinal);
 
         Assert.Equal(0, await CodeOf(() => _f.Engine.UninstallAsync(mv, [T], ActionOptions.Default)));
-        Assert.Contains($"Restoring archived original module {theirs}\n", _f.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith($"Restoring archived original module {theirs}\nRunning depmod... done.\n", _f.Stdout, StringComparison.Ordinal);
         Assert.Equal("another package's\nversion: 0.5\n", await File.ReadAllTextAsync(theirs));
+        Assert.False(Directory.Exists(Path.Combine(_f.Settings.DkmsTree, "hello", "original_module")));
+    }
+
+    [Fact]
+    public async Task Install32_ZeroModules_WarnedAtEachStrictRead()
+    {
+        _f.UseProfile(DkmsProfile.V32);
+        _f.Write("src/none-1.0/dkms.conf", "PACKAGE_NAME=none\nPACKAGE_VERSION=1.0\nMAKE=\"true\"\n");
+        _f.Write("src/none-1.0/Makefile", "all:\n");
+
+        Assert.Equal(0, await CodeOf(() => _f.Engine.InstallAsync(new ModuleRef("none", "1.0"), [T], ActionOptions.Default)));
+
+        Assert.Equal(3, Regex.Count(_f.Stderr, "dkms.conf: Warning! Zero modules specified.\n")); // add, build, install
     }
 
     [Fact]
