@@ -109,7 +109,12 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
 
         var command = $"cd {ShellWord(workDir.TrimEnd('/') + "/")} && {string.Join(' ', new[] { script }.Concat(args).Select(ShellWord))}";
         var result = await new BuildLog(settings, output, processes).RunStepAsync(
-            new Actions.Step(M.RunningScriptStep(type), command, directory) { OutputFile = logFile, Background = true }, ct).ConfigureAwait(false);
+            new Actions.Step(M.RunningScriptStep(type), command, directory)
+            {
+                OutputFile = logFile,
+                Background = true,
+                Uses = workDir == directory ? [] : [script], // the override's directory, seen by the sandbox
+            }, ct).ConfigureAwait(false);
         return (result.ExitCode, result.Refusal);
     }
 
