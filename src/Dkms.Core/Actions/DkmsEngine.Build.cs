@@ -37,16 +37,21 @@ public sealed partial class DkmsEngine
     private async Task DoBuildAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
     {
         var kernel = Kernel(t, options);
-        if (_ctx.Profile.HeadersBeforeSigning)
+        var prepareLate = _ctx.Profile.KernelPreparedAfterBuildChecks;
+        if (_ctx.Profile.HeadersBeforeSigning && !prepareLate)
         {
             RequireHeaders(kernel);
         }
 
-        var signing = await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
+        var signing = prepareLate ? null : await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
         if (!IsAdded(mv.Module, mv.Version))
         {
             RequireNotBroken(mv);
             await AddWithLockHeldAsync(mv, options, ct).ConfigureAwait(false);
+            if (prepareLate)
+            {
+                _out.Line(); // 3.2's do_build: `echo ""` after the add
+            }
         }
 
         Phase("prepare");
@@ -73,6 +78,12 @@ public sealed partial class DkmsEngine
         }
 
         RequireHeaders(kernel);
+        if (prepareLate)
+        {
+            // 3.2's prepare_kernel_and_signing: after the checks, once per kernel in a run, closed by a blank line.
+            signing = await _ctx.Signer.PrepareAsync(kernel, ct).ConfigureAwait(false);
+        }
+
         CheckBuildDepends(mv, t, conf, options);
 
         // The content key: the same inputs are never built twice (this machine's cache, then the fleet's registry).
@@ -98,13 +109,17 @@ public sealed partial class DkmsEngine
         {
             Phase(hit.Origin.Origin);
             Observer?.Artifact(hit.Origin.Key, hit.Origin.Origin);
+            _ctx.Steps.ShowFoundPreparation(conf);
             M.BuildingModule(_out);
+            _ctx.Steps.ShowFoundMake(conf, t.Kernel);
             RequireBuiltModules(t, conf, build, log);
             await PublishBuildAsync(mv, t, kernel, signing, conf, build, ct).ConfigureAwait(false);
+            _ctx.Steps.ShowFoundBuildEnd(conf);
             var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
             File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
             hit.Origin.WriteTo(logDir);
             Directory.Delete(build, recursive: true);
+            RecordDependencyVersions(mv, t, conf, options);
             return;
         }
 
@@ -125,10 +140,17 @@ public sealed partial class DkmsEngine
         // Package code writes the build copy as the build user (sandboxed); given back before the modules are read.
         var lease = _ctx.PackageCode is { } package ? await package.LendBuildAsync(build).ConfigureAwait(false) : null;
         using var leased = lease;
+        // 3.2+: make.log is started before the patches, which are logged steps like PRE_BUILD, make and POST_BUILD.
+        var stepLog = _ctx.Profile.BuildScriptsAreLoggedSteps ? log : null;
+        if (stepLog is not null)
+        {
+            await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await _ctx.Log.DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+        }
+
         if (conf.Patches.Count > 0)
         {
             Phase("patch");
-            await _ctx.Steps.ApplyPatchesAsync(conf, build, ct).ConfigureAwait(false);
+            await _ctx.Steps.ApplyPatchesAsync(conf, build, ct, stepLog).ConfigureAwait(false);
         }
 
         if (!string.IsNullOrEmpty(conf.PreBuild))
@@ -136,11 +158,14 @@ public sealed partial class DkmsEngine
             Phase("pre_build");
         }
 
-        await _ctx.BuildHooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct, mv.Module).ConfigureAwait(false);
+        await _ctx.BuildHooks.RunBuildHookAsync("pre_build", "PRE_BUILD", conf.PreBuild, build, ct, mv.Module, stepLog).ConfigureAwait(false);
 
         M.BuildingModule(_out);
         await _ctx.Steps.CleanAsync(conf, build, ct).ConfigureAwait(false);
-        await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await _ctx.Log.DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+        if (stepLog is null)
+        {
+            await File.WriteAllTextAsync(log, M.MakeLogHeader(mv, t, await _ctx.Log.DateLineAsync(ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+        }
 
         Phase("make", log);
         var buildEnvironment = await Build.BuildEnvironmentFile.ReadAsync(_ctx.Processes, Settings.BuildEnvironment, t.Kernel, ct).ConfigureAwait(false);
@@ -160,7 +185,7 @@ public sealed partial class DkmsEngine
         // POST_BUILD and the last clean write the build copy again (the modules are published by now).
         using (_ctx.PackageCode is { } again ? await again.LendBuildAsync(build).ConfigureAwait(false) : null)
         {
-            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct, mv.Module).ConfigureAwait(false);
+            await _ctx.BuildHooks.RunBuildHookAsync("post_build", "POST_BUILD", conf.PostBuild, build, ct, mv.Module, stepLog).ConfigureAwait(false);
             var logDir = Tree.BuiltLogDir(m, v, t.Kernel, t.Arch);
             File.Move(log, Path.Combine(logDir, "make.log"), overwrite: true);
             origin.WriteTo(logDir);
@@ -168,6 +193,7 @@ public sealed partial class DkmsEngine
         }
 
         Directory.Delete(build, recursive: true);
+        RecordDependencyVersions(mv, t, conf, options);
     }
 
     /// <summary>The modules make (or a found build) left in <paramref name="build"/> exist and are inside it (exit 7 otherwise).</summary>

@@ -25,6 +25,10 @@ public sealed partial class DkmsEngine
             }
 
             await UninstallWithLockHeldAsync(mv, t, options, ct).ConfigureAwait(false);
+            if (M.BlankLineAfterForcedUninstall)
+            {
+                _out.Line();
+            }
         }
 
         if (!IsBuiltDir(m, v, t.Kernel, t.Arch))
@@ -60,7 +64,8 @@ public sealed partial class DkmsEngine
         }
 
         // Debian's 3.0.10 counts a module refused by the version check as installed (so a kernel that ships a
-        // newer copy does not fail the package upgrade); upstream aborts with exit 6. Status and exit codes follow 3.0.10.
+        // newer copy does not fail the package upgrade); upstream (the 3.2 and 3.4 profiles) aborts with exit 6 when
+        // no module is left to install.
         var source = Tree.SourceLink(m, v);
         var preInstallDone = false;
 
@@ -103,6 +108,12 @@ public sealed partial class DkmsEngine
             throw;
         }
 
+        if (_ctx.Profile.AbortsInstallWhenNothingInstalled && conf.Modules.Count > 0 && !checks.Any(c => c.Install))
+        {
+            // 3.2+: every module was refused by the version check; nothing is installed (exit 6, the version stays built).
+            throw new DkmsException(DkmsErrorKind.FailedPrecondition, DkmsExitCode.InstallFailed, M.InstallationAborted());
+        }
+
         transaction.Commit();
         AtomicFiles.ReplaceSymlink(Tree.InstalledLink(m, t.Kernel, t.Arch), Path.Combine(v, t.Kernel, t.Arch));
         await _ctx.Hooks.RunAsync("post_install", "POST_INSTALL", conf.PostInstall, source, ct, module: m).ConfigureAwait(false);
@@ -117,6 +128,7 @@ public sealed partial class DkmsEngine
         }
 
         await ModprobeOnInstallAsync(t, ct).ConfigureAwait(false);
+        await RebuildDependentModulesAsync(t, options, ct).ConfigureAwait(false);
         return 0;
     }
 

@@ -54,6 +54,11 @@ public sealed partial class DkmsEngine
                 Report(e);
                 failed = true;
             }
+
+            if (!onlyAutoinstall && M.BlankLineAfterEachKernelPrermModule)
+            {
+                _out.Line();
+            }
         }
 
         var kernelDir = Tree.InstallKernelDir(t.Kernel);

@@ -45,11 +45,29 @@ public sealed partial class DkmsEngine
     {
         if (!IsInstalled(mv.Module, mv.Version, t.Kernel, t.Arch))
         {
-            _out.Line(M.NotInstalled(mv, t));
+            // 3.4 says nothing of a package with BUILD_EXCLUSIVE directives: not being installed is expected there.
+            if (!_ctx.Profile.QuietNotInstalledWhenBuildExclusive || !await HasBuildExclusiveAsync(mv, t, options, ct).ConfigureAwait(false))
+            {
+                _out.Line(M.NotInstalled(mv, t));
+            }
+
             return;
         }
 
         await UninstallWithLockHeldAsync(mv, t, options, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether m/v's dkms.conf sets a BUILD_EXCLUSIVE directive; false when it cannot be read (as dkms's <c>read_conf … || true</c>).</summary>
+    private async Task<bool> HasBuildExclusiveAsync(ModuleRef mv, KernelTarget t, ActionOptions options, CancellationToken ct)
+    {
+        try
+        {
+            return (await ReadConfAsync(mv, t, options with { ConfFile = null }, strict: false, ct).ConfigureAwait(false)).HasBuildExclusive;
+        }
+        catch (DkmsException)
+        {
+            return false;
+        }
     }
 
     private void MaybeUnbuild(ModuleRef mv, KernelTarget t)

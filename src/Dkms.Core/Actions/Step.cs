@@ -17,6 +17,12 @@ internal sealed record Step(string Description, string Command, string WorkingDi
 
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
+    /// <summary>
+    /// Files the command uses outside its working directory (3.4's override script in the config dir): handed to bash
+    /// as arguments, so a sandbox shows where they are.
+    /// </summary>
+    public IReadOnlyList<string> Uses { get; init; } = [];
+
     /// <summary>Record the running group in the working directory (a build dir), see <see cref="Processes.OrphanGuard"/>.</summary>
     public bool Guarded { get; init; } = true;
 }

@@ -30,7 +30,13 @@ internal sealed class ModuleArtifacts(DkmsSettings settings, DkmsOutput output, 
         var key = record.Key();
         if (_cache.Find(key) is { } local)
         {
-            output.ErrLine($"Content key {key[..16]}: using this machine's earlier build (no make).");
+            // The local cache is always on: by default a found build looks as a build does (dkms's words, line for
+            // line); --verbose, status --json (origin) and dkmsd's jobs say where it came from.
+            if (output.Verbose)
+            {
+                output.ErrLine($"Content key {key[..16]}: using this machine's earlier build (no make).");
+            }
+
             return (new ArtifactOrigin(key, "cached", null), local);
         }
 

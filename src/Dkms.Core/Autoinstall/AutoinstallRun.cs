@@ -207,7 +207,9 @@ public sealed class AutoinstallRun(DkmsEngine engine, KernelTarget target, Actio
     /// </summary>
     private async Task<(bool Decided, SigningPlan? Signing)> PrepareAsync(AutoinstallPlan plan, CancellationToken ct)
     {
-        if (plan.Queue.All(q => engine.IsBuiltDir(q.Module.Module, q.Module.Version, target.Kernel, target.Arch)))
+        IEnumerable<(ModuleRef Module, IReadOnlySet<string> Depends)> candidates =
+            engine.Settings.Profile.KernelPreparedAfterBuildChecks ? Startable(plan) : plan.Queue;
+        if (candidates.All(q => engine.IsBuiltDir(q.Module.Module, q.Module.Version, target.Kernel, target.Arch)))
         {
             return (false, null);
         }
@@ -219,5 +221,33 @@ public sealed class AutoinstallRun(DkmsEngine engine, KernelTarget target, Actio
         }
 
         return (true, await engine.PrepareSigningAsync(target, options, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The modules of the plan whose BUILD_DEPENDS can all be met in this run (installed before, or startable
+    /// themselves): 3.2 prepares the kernel only before one of these, so a run where every module waits for a missing
+    /// dependency (or for itself, through a cycle) prints no signing prologue.
+    /// </summary>
+    private static List<(ModuleRef Module, IReadOnlySet<string> Depends)> Startable(AutoinstallPlan plan)
+    {
+        var met = plan.AlreadyInstalled.ToHashSet(StringComparer.Ordinal);
+        var startable = new List<(ModuleRef Module, IReadOnlySet<string> Depends)>();
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var q in plan.Queue)
+            {
+                if (!met.Contains(q.Module.Module) && q.Depends.All(met.Contains))
+                {
+                    met.Add(q.Module.Module);
+                    startable.Add(q);
+                    grew = true;
+                }
+            }
+        }
+        while (grew);
+
+        return startable;
     }
 }

@@ -17,7 +17,8 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
     private DkmsMessages M => output.Messages;
 
     /// <summary>PATCH: each patch of <c>patches/</c> applied with <c>patch -p1</c>, in the foreground.</summary>
-    public async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct)
+    /// <param name="logFile">3.2+: each patch is an <c>Applying patch …... done.</c> step, its output appended to this make.log.</param>
+    public async Task ApplyPatchesAsync(DkmsConf conf, string build, CancellationToken ct, string? logFile = null)
     {
         foreach (var patch in conf.Patches)
         {
@@ -33,17 +34,80 @@ internal sealed partial class BuildSteps(DkmsSettings settings, DkmsOutput outpu
                 throw new DkmsException(DkmsErrorKind.NotFound, DkmsExitCode.PatchFailed, M.PatchMissing(patch, patchesDir));
             }
 
-            // In the foreground, as dkms runs it: patch's own lines follow "applying patch ...".
-            var result = await log.RunStepAsync(new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build)
-            {
-                VerboseText = $"patch -p1 < ./patches/{patch}",
-            }, ct).ConfigureAwait(false);
+            // 3.0: in the foreground, as dkms runs it: patch's own lines follow "applying patch ...". 3.2+: into make.log.
+            var step = logFile is null
+                ? new Step(M.ApplyingPatch(patch), $"patch -p1 < {Bash.BashEvaluator.Quote(file)}", build) { VerboseText = $"patch -p1 < ./patches/{patch}" }
+                : new Step(M.ApplyingPatch(patch), $"patch -p1 < {Hooks.ShellWord("./patches/" + patch)}", build) { OutputFile = logFile, Background = true };
+            var result = await log.RunStepAsync(step, ct).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw new DkmsException(DkmsErrorKind.ExternalFailure, DkmsExitCode.BuildStepFailed,
                     [.. M.PatchFailed(patch, build, Path.Combine(build, "make.log")), .. result.Refusal?.Explain(build) ?? []]);
             }
         }
+    }
+
+    /// <summary>
+    /// A build found in the local cache or the registry, shown as the profile shows a build before its modules are
+    /// published: each patch, PRE_BUILD, the clean command and make, as done. Their work is in the found build (package
+    /// code writes only its build directory) and 3.2+'s make.log, restored with it, holds what they printed.
+    /// </summary>
+    /// <remarks>The patches and PRE_BUILD here; the clean command and make after the build's heading (<see cref="ShowFoundMake"/>).</remarks>
+    public void ShowFoundPreparation(DkmsConf conf)
+    {
+        foreach (var patch in conf.Patches)
+        {
+            ShowDone(M.ApplyingPatch(patch));
+        }
+
+        if (!string.IsNullOrEmpty(conf.PreBuild))
+        {
+            ShowScript("pre_build", settings.Profile.BuildScriptsAreLoggedSteps);
+        }
+    }
+
+    /// <summary>A found build's clean command and make, shown as done (see <see cref="ShowFoundPreparation"/>).</summary>
+    public void ShowFoundMake(DkmsConf conf, string kernel)
+    {
+        ShowFoundClean();
+        ShowDone(M.MakeStep(MakeCommandLine(conf.MakeCommand, kernel)));
+    }
+
+    /// <summary>What a found build shows after its modules are published: POST_BUILD and the clean command, as done.</summary>
+    public void ShowFoundBuildEnd(DkmsConf conf)
+    {
+        if (!string.IsNullOrEmpty(conf.PostBuild))
+        {
+            ShowScript("post_build", settings.Profile.BuildScriptsAreLoggedSteps);
+        }
+
+        ShowFoundClean();
+    }
+
+    private void ShowFoundClean()
+    {
+        if (settings.Profile.RunsCleanCommand)
+        {
+            ShowDone(M.CleaningBuildArea);
+        }
+    }
+
+    private void ShowScript(string type, bool logged)
+    {
+        if (logged)
+        {
+            ShowDone(M.RunningScriptStep(type));
+        }
+        else
+        {
+            M.RunningScript(output, type);
+        }
+    }
+
+    private void ShowDone(string description)
+    {
+        output.Text(M.StepStarted(description));
+        output.Line(M.StepEnded(0));
     }
 
     /// <summary>The clean command (CLEAN, or kbuild's clean), in the build copy; its status is shown, never fatal.</summary>

@@ -45,6 +45,12 @@ public sealed class DkmsProfile
         RunsCleanCommand = false,
         HeadersBeforeSigning = true,
         DistributionKeySources = true,
+        KernelPreparedAfterBuildChecks = true,
+        AbortsInstallWhenNothingInstalled = true,
+        ArchivesModuleAtDestination = true,
+        BuildScriptsAreLoggedSteps = true,
+        RebuildsDependentModules = true,
+        ZeroModulesWarnedOnEveryStrictRead = true,
     };
 
     /// <summary>Upstream dkms 3.4.3 (Arch, Fedora and every other distribution).</summary>
@@ -57,6 +63,13 @@ public sealed class DkmsProfile
         RunsCleanCommand = false,
         HeadersBeforeSigning = true,
         DistributionKeySources = true,
+        KernelPreparedAfterBuildChecks = true,
+        AbortsInstallWhenNothingInstalled = true,
+        ArchivesModuleAtDestination = true,
+        BuildScriptsAreLoggedSteps = true,
+        RebuildsDependentModules = true,
+        ZeroModulesWarnedOnEveryStrictRead = true,
+        QuietNotInstalledWhenBuildExclusive = true,
         PerModuleBuildExclusive = true,
         ConfigDirOverrides = true,
         DeferredBuildDepends = true,
@@ -110,6 +123,47 @@ public sealed class DkmsProfile
     /// (<c>CONFIG_MODULE_SIG_KEY</c>, key and certificate in one PEM).
     /// </summary>
     public bool DistributionKeySources { get; private init; }
+
+    /// <summary>
+    /// 3.2's prepare_kernel_and_signing: a build checks the headers and prints the signing prologue after the add and its
+    /// checks (already built, dkms.conf, BUILD_EXCLUSIVE, an empty source), once per kernel in a run, and the prologue
+    /// ends with a blank line; autoinstall prints it only before a module that is not built yet.
+    /// </summary>
+    public bool KernelPreparedAfterBuildChecks { get; private init; }
+
+    /// <summary>
+    /// An install where the version check refused every module fails (exit 6, <c>Installation aborted.</c>) and the
+    /// version stays built, as upstream; Debian's 3.0.10 counts it as installed.
+    /// </summary>
+    public bool AbortsInstallWhenNothingInstalled { get; private init; }
+
+    /// <summary>
+    /// The first install of a module on a kernel archives a module of that name found at its destination too (upstream's
+    /// archive_pref3: on Debian, another package's copy in updates/dkms), and uninstall puts it back. Debian's 3.0.10
+    /// overwrites it.
+    /// </summary>
+    public bool ArchivesModuleAtDestination { get; private init; }
+
+    /// <summary>
+    /// The patches, PRE_BUILD and POST_BUILD are steps like make (<c>Applying patch p... done.</c>), their output in
+    /// make.log (started before the patches); 3.0.10 runs them in the foreground, their output on the terminal.
+    /// </summary>
+    public bool BuildScriptsAreLoggedSteps { get; private init; }
+
+    /// <summary>
+    /// BUILD_DEPENDS_REBUILD: a build records its dependencies' versions (<c>.dep_&lt;module&gt;</c>), and an install
+    /// rebuilds the modules whose recorded versions no longer match (<c>Rebuilding module … due to updated dependencies</c>).
+    /// </summary>
+    public bool RebuildsDependentModules { get; private init; }
+
+    /// <summary>uninstall, unbuild and remove say nothing of a kernel the version is not installed on when its dkms.conf has BUILD_EXCLUSIVE directives.</summary>
+    public bool QuietNotInstalledWhenBuildExclusive { get; private init; }
+
+    /// <summary>
+    /// <c>dkms.conf: Warning! Zero modules specified.</c> on every strict read (add, build, install each say it); 3.0.10
+    /// says it once per module/version/kernel in a run, with the other warnings of its cached read.
+    /// </summary>
+    public bool ZeroModulesWarnedOnEveryStrictRead { get; private init; }
 
     /// <summary>A module built for a clang-built kernel (CC=clang) is stripped with <c>llvm-strip -g</c>.</summary>
     public bool LlvmStripForClang { get; private init; }

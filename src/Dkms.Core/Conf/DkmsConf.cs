@@ -52,6 +52,9 @@ public sealed record DkmsConf
     /// </summary>
     public IReadOnlyList<ModuleSpec> ExcludedModules { get; init; } = [];
 
+    /// <summary>Some BUILD_EXCLUSIVE_* directive is set (for any module), whether or not it excludes this kernel.</summary>
+    public bool HasBuildExclusive { get; init; }
+
     /// <summary>dkms's validation messages (each may hold two lines), in dkms's order.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 

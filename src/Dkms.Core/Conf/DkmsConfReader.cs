@@ -308,11 +308,17 @@ public static partial class DkmsConfReader
             ObsoleteBy = obsoleteBy,
             ExcludedBecause = excluded,
             ExcludedModules = excludedModules,
+            HasBuildExclusive = ExclusiveDirectives.Any(n => V(n).Items.Values.Any(x => x.Length > 0)),
             Errors = errors,
             Deprecations = deprecations,
             Stderr = stderr,
         };
     }
+
+    private static readonly string[] ExclusiveDirectives =
+    [
+        "BUILD_EXCLUSIVE_KERNEL", "BUILD_EXCLUSIVE_KERNEL_MIN", "BUILD_EXCLUSIVE_KERNEL_MAX", "BUILD_EXCLUSIVE_ARCH", "BUILD_EXCLUSIVE_CONFIG",
+    ];
 
     /// <summary>The install location the distribution forces, as dkms's override_dest_module_location.</summary>
     public static string? DestinationOverride(string distribution, string? addonModulesDir)

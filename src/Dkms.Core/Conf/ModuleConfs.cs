@@ -49,6 +49,10 @@ internal sealed class ModuleConfs(DkmsTree tree, ConfCache cache, DkmsOutput out
             {
                 Report(conf);
             }
+            else if (tree.Settings.Profile.ZeroModulesWarnedOnEveryStrictRead && ZeroModules(conf))
+            {
+                output.ErrLine(output.Messages.ZeroModules); // 3.2's read_conf_strict warns outside read_conf's cache
+            }
 
             DkmsConfReader.RequireValid(conf);
         }
@@ -88,10 +92,12 @@ internal sealed class ModuleConfs(DkmsTree tree, ConfCache cache, DkmsOutput out
                 output.Deprecated(d);
             }
 
-            if (conf.Modules.Count == 0 && conf.ExcludedModules.Count == 0)
+            if (ZeroModules(conf))
             {
                 output.ErrLine(output.Messages.ZeroModules);
             }
         }
     }
+
+    private static bool ZeroModules(DkmsConf conf) => conf.Modules.Count == 0 && conf.ExcludedModules.Count == 0;
 }

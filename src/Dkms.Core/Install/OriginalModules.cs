@@ -35,7 +35,9 @@ internal sealed class OriginalModules(DkmsTree tree, DkmsOutput output)
             .Select(d => Path.Combine(kernelDir, d))
             .Select(d => ModuleFiles.Find(d, spec.DestName))
             .Concat(FileWalker.Files(kernelDir, n => ModuleFiles.IsFileOf(n, spec.DestName)).Order(StringComparer.Ordinal));
-        var original = candidates.FirstOrDefault(c => c is not null && Path.GetFullPath(c) != Path.GetFullPath(target)
+        // 3.2+ take a module already at the destination (another package's install of that name) for the original too.
+        var atDestination = tree.Settings.Profile.ArchivesModuleAtDestination;
+        var original = candidates.FirstOrDefault(c => c is not null && (atDestination || Path.GetFullPath(c) != Path.GetFullPath(target))
                                                       && PathGuard.IsWithin(kernelDir, Path.GetFullPath(c)));
         if (original is null)
         {

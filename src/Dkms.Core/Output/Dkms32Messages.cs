@@ -24,10 +24,9 @@ public class Dkms32Messages : Dkms30Messages
 
     public override string StepEnded(int exitCode) => exitCode == 0 ? " done." : base.StepEnded(exitCode);
 
+    // make is the "Building module(s)" step; the blank line before it closes the signing prologue (ModuleSigner).
     public override void BuildingModule(DkmsOutput o)
     {
-        ArgumentNullException.ThrowIfNull(o);
-        o.Line(); // the blank line after the signing prologue; make is the "Building module(s)" step
     }
 
     public override string MakeStep(string make) => "Building module(s)";
@@ -67,6 +66,32 @@ public class Dkms32Messages : Dkms30Messages
         o.ErrLine($"We will avoid installing for future kernels above {obsoleteBy}.");
         o.ErrLine("You may override by specifying --force.");
     }
+
+    // run_build_script without a log file: the line alone (3.0.10 printed a blank line first).
+    public override void RunningScript(DkmsOutput o, string type)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Line($"Running the {type} script:");
+    }
+
+    // sign-file's output is kept ($(...)) and shown only when it fails, as the warning's second part.
+    public override void SignFileOutput(DkmsOutput o, string ko, string output, bool succeeded)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!succeeded)
+        {
+            o.Warn($"Failed to sign module '{ko}'!", output.TrimEnd('\n'));
+        }
+    }
+
+    public override string ApplyingPatch(string patch) => $"Applying patch {patch}";
+
+    public override string[] PatchMissing(string patch, string patchesDirectory) =>
+        [$"Patch {patch} as specified in dkms.conf cannot be", $"found in {patchesDirectory}/."];
+
+    public override string[] PatchFailed(string patch, string buildDirectory, string log) =>
+        [$"Application of patch {patch} failed.", $"Consult {log} for more information."];
 
     public override string Depmod => "Running depmod";
 
@@ -115,11 +140,10 @@ public class Dkms32Messages : Dkms30Messages
 
     public override string UninstallHeader(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} for kernel {t}:";
 
+    // 3.2 deletes a store emptied by restoring its originals without a word; it says "Removing original module(s)
+    // from DKMS tree" only when some could not be put back, and then deletes them: dkmsd keeps those (nothing removed).
     public override void OriginalsRemoved(DkmsOutput o, KernelTarget t)
     {
-        ArgumentNullException.ThrowIfNull(o);
-        o.Line();
-        o.Line($"Removing original module(s) from DKMS tree for kernel {t}");
     }
 
     public override string NotInstalled(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} is not installed for kernel {t}. Skipping...";
@@ -127,6 +151,10 @@ public class Dkms32Messages : Dkms30Messages
     public override string NotBuilt(ModuleRef mv, KernelTarget t) => $"Module {Slashed(mv)} is not built for kernel {t}. Skipping...";
 
     public override bool BlankLineAfterEachRemovedKernel => true;
+
+    public override bool BlankLineAfterForcedUninstall => true;
+
+    public override bool BlankLineAfterEachKernelPrermModule => true;
 
     /// <remarks>3.2's kernel_prerm / kernel_preinst, on stderr.</remarks>
     public override string RemovingFromKernel(ModuleRef mv, KernelTarget t) => $"dkms: removing module {Slashed(mv)} for kernel {t}";

@@ -67,6 +67,12 @@ public abstract partial class DkmsMessages
     /// <summary>The lines for an install rolled back because depmod failed (exit 6).</summary>
     public abstract string[] DepmodProblems();
 
+    /// <summary>The line before a module is built and installed again because a BUILD_DEPENDS module changed (3.2+).</summary>
+    public virtual string RebuildingForDependencies(ModuleRef mv) => $"Rebuilding module {mv.Module}/{mv.Version} due to updated dependencies";
+
+    /// <summary>The lines for an install whose every module the version check refused (3.2+, exit 6).</summary>
+    public virtual string[] InstallationAborted() => ["Installation aborted."];
+
     /// <summary>Prints that depmod failed after an uninstall (the uninstall stands).</summary>
     public abstract void DepmodFailedAfterUninstall(DkmsOutput o, string kernel, string reason);
 
@@ -114,4 +120,10 @@ public abstract partial class DkmsMessages
 
     /// <summary>True when <c>remove</c> prints a blank line after each kernel (3.2+).</summary>
     public virtual bool BlankLineAfterEachRemovedKernel => false;
+
+    /// <summary>True when <c>install --force</c> prints a blank line after uninstalling the installed copy (3.2+'s maybe_install_module).</summary>
+    public virtual bool BlankLineAfterForcedUninstall => false;
+
+    /// <summary>True when <c>kernel_prerm</c> (not kernel_preinst) prints a blank line after each module it removes (3.2+).</summary>
+    public virtual bool BlankLineAfterEachKernelPrermModule => false;
 }

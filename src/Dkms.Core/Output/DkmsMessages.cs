@@ -81,6 +81,9 @@ public abstract partial class DkmsMessages
     /// <summary>Prints the start of a POST_ADD, PRE_/POST_BUILD, PRE_/POST_INSTALL or POST_REMOVE script.</summary>
     public abstract void RunningScript(DkmsOutput o, string type);
 
+    /// <summary>The description of PRE_BUILD or POST_BUILD run as a logged step (3.2+).</summary>
+    public virtual string RunningScriptStep(string type) => $"Running the {type} script";
+
     /// <summary>Prints the warning for a script that is not executable.</summary>
     public abstract void ScriptNotExecutable(DkmsOutput o, string type);
 

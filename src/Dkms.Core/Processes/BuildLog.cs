@@ -49,7 +49,9 @@ internal sealed class BuildLog(DkmsSettings settings, DkmsOutput output, IProces
         ProcessResult result;
         try
         {
-            result = await processes.RunAsync(new ProcessSpec("bash", ["-c", step.Command])
+            // Anything after the command is bash's $0, $1…, unused by it: there for the sandbox to see (Step.Uses).
+            string[] args = step.Uses.Count == 0 ? ["-c", step.Command] : ["-c", step.Command, "bash", .. step.Uses];
+            result = await processes.RunAsync(new ProcessSpec("bash", args)
             {
                 WorkingDirectory = step.WorkingDirectory,
                 OutputFile = step.OutputFile ?? (toTerminal ? null : "/dev/null"),

@@ -28,9 +28,13 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
 
     /// <summary>PRE_BUILD / POST_BUILD: run in the build dir as the other scripts are; a failure ends the build with its status.</summary>
     /// <remarks>dkms carries on after a failed build script; dkmsd does not build on after a step that failed.</remarks>
-    public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct, string? module = null)
+    /// <param name="logFile">3.2+: the script is a <c>Running the … script... done.</c> step, its output appended to this make.log.</param>
+    public async Task RunBuildHookAsync(string type, string directive, string? value, string directory, CancellationToken ct, string? module = null,
+        string? logFile = null)
     {
-        var (code, refusal) = await RunScriptAsync(type, directive, value, directory, guarded: true, module, ct).ConfigureAwait(false);
+        var (code, refusal) = logFile is null
+            ? await RunScriptAsync(type, directive, value, directory, guarded: true, module, ct).ConfigureAwait(false)
+            : await RunLoggedScriptAsync(type, directive, value, directory, module, logFile, ct).ConfigureAwait(false);
         if (code != 0)
         {
             throw new DkmsException(DkmsErrorKind.ExternalFailure, code, [.. M.ScriptFailed(type), .. refusal?.Explain(directory) ?? []]);
@@ -85,6 +89,38 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
 
         return (result.TimedOut ? DkmsExitCode.TimedOut : result.ExitCode, result.Refusal);
     }
+
+    /// <summary>3.2's run_build_script with a log: <c>cd DIR/ &amp;&amp; SCRIPT ARGS</c> as an invoke_command step into make.log.</summary>
+    private async Task<(int Code, Sandbox.SandboxRefusal? Refusal)> RunLoggedScriptAsync(string type, string directive, string? value,
+        string directory, string? module, string logFile, CancellationToken ct)
+    {
+        if (value is null)
+        {
+            return (0, null);
+        }
+
+        var workDir = OverrideDirectory(directive, value, module) ?? directory;
+        var (script, args) = HookCommand(directive, value, workDir);
+        if (!IsExecutable(script))
+        {
+            M.ScriptNotExecutable(output, type);
+            return (0, null);
+        }
+
+        var command = $"cd {ShellWord(workDir.TrimEnd('/') + "/")} && {string.Join(' ', new[] { script }.Concat(args).Select(ShellWord))}";
+        var result = await new BuildLog(settings, output, processes).RunStepAsync(
+            new Actions.Step(M.RunningScriptStep(type), command, directory)
+            {
+                OutputFile = logFile,
+                Background = true,
+                Uses = workDir == directory ? [] : [script], // the override's directory, seen by the sandbox
+            }, ct).ConfigureAwait(false);
+        return (result.ExitCode, result.Refusal);
+    }
+
+    /// <summary>A word as bash reads it: as it is when it has nothing bash would split or expand, else single-quoted.</summary>
+    internal static string ShellWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+=:,@%".Contains(c)) ? word : Bash.BashEvaluator.Quote(word);
 
     /// <summary>
     /// 3.4's <c>/etc/dkms/&lt;module&gt;/</c> (the config dir) when it holds an executable named as the hook's first

@@ -23,8 +23,8 @@ public sealed partial class BuildSandbox
         }
 
         // bubblewrap looks up what it binds or covers (its parents must let the user through) and enters the working directory.
-        var lookedUp = view.Writable.Concat(BoundVisible(view)).Concat(view.HiddenDirectories.Where(Directory.Exists))
-            .Concat(view.HiddenFiles.Where(File.Exists))
+        var lookedUp = view.Writable.Concat(BoundVisible(view)).Concat(Hidden(view.HiddenDirectories.Where(Directory.Exists)))
+            .Concat(Hidden(view.HiddenFiles.Where(File.Exists)))
             .Select(p => (Named: p, Walked: Path.GetDirectoryName(Path.GetFullPath(p)) ?? "/"));
         var entered = step.WorkingDirectory is { } cwd ? [(Named: cwd, Walked: Path.GetFullPath(cwd))] : Array.Empty<(string Named, string Walked)>();
         foreach (var (dir, walked) in lookedUp.Concat(entered))
@@ -46,6 +46,14 @@ public sealed partial class BuildSandbox
 
         return null;
     }
+
+    /// <summary>
+    /// The secrets (and private directories) to cover in the sandbox: those the build user could reach. One behind a
+    /// directory that user may not enter (a MOK key in a 0700 directory) is out of its reach already, and bubblewrap,
+    /// running as that user, could not look it up to cover it.
+    /// </summary>
+    private IEnumerable<string> Hidden(IEnumerable<string> paths) =>
+        DropTo is not { } user ? paths : paths.Where(p => FirstClosed(Path.GetDirectoryName(Path.GetFullPath(p)) ?? "/", user) is null);
 
     /// <summary>The <see cref="SandboxView.Visible"/> directories bound in read-only (the rest is seen through /).</summary>
     private static IEnumerable<string> BoundVisible(SandboxView view) =>

@@ -65,12 +65,12 @@ public sealed partial class BuildSandbox
             args.AddRange(["--ro-bind", dir, dir]); // a tree kept in /tmp (tests, image builds) stays in view
         }
 
-        foreach (var dir in view.HiddenDirectories.Where(Directory.Exists))
+        foreach (var dir in Hidden(view.HiddenDirectories.Where(Directory.Exists)))
         {
             args.AddRange(["--tmpfs", dir]);
         }
 
-        foreach (var file in view.HiddenFiles.Where(File.Exists))
+        foreach (var file in Hidden(view.HiddenFiles.Where(File.Exists)))
         {
             args.AddRange(["--ro-bind", "/dev/null", file]);
         }

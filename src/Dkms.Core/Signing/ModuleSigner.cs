@@ -61,6 +61,11 @@ public sealed class ModuleSigner
         }
 
         var plan = await DecideAsync(kernel, ct).ConfigureAwait(false);
+        if (Settings.Profile.KernelPreparedAfterBuildChecks)
+        {
+            _out.Line(); // prepare_kernel_and_signing's closing `echo ""`
+        }
+
         lock (_plans)
         {
             _plans[id] = plan;

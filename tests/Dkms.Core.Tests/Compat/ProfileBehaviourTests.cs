@@ -237,8 +237,10 @@ public sealed class ProfileBehaviourTests : IDisposable
 
         Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
 
-        Assert.Contains($"override in {overrideDir}", _f.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("package script", _f.Stdout, StringComparison.Ordinal);
+        // 3.2+: PRE_BUILD is a logged step, its output in make.log.
+        var log = await File.ReadAllTextAsync(Path.Combine(_f.BuiltDir(mv), "log", "make.log"));
+        Assert.Contains($"# command: cd {overrideDir}/ && {overrideDir}/pre.sh\noverride in {overrideDir}\n", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("package script", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -272,7 +274,7 @@ public sealed class ProfileBehaviourTests : IDisposable
 
         Assert.Equal(0, await CodeOf(() => _f.Engine.BuildAsync(mv, [T], ActionOptions.Default)));
 
-        Assert.Contains("file: new", _f.Stdout, StringComparison.Ordinal);
+        Assert.Contains("file: new", await File.ReadAllTextAsync(Path.Combine(_f.BuiltDir(mv), "log", "make.log")), StringComparison.Ordinal);
     }
 
     [Fact]

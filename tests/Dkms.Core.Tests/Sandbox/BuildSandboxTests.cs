@@ -97,6 +97,25 @@ public sealed class BuildSandboxTests : IDisposable
         Assert.Contains("build_sandbox=\"none\"", why[^1], StringComparison.Ordinal);
     }
 
+    // upstream's run_test.sh keeps its MOK pair in a mktemp -d directory (0700, root's): nothing to hide, nothing refused.
+    [Fact]
+    public async Task HiddenFile_BehindADirectoryTheBuildUserCannotEnter_NotCoveredStepRuns()
+    {
+        var closed = Directory.CreateDirectory(Path.Combine(_dir.Path, "keys")).FullName;
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // 0700, root's
+        var key = Path.Combine(closed, "private_key");
+        await File.WriteAllTextAsync(key, "secret\n");
+        var step = new ProcessSpec("true", []) { WorkingDirectory = Build, Timeout = TimeSpan.FromSeconds(60), MergeStderr = true };
+        var view = View with { HiddenFiles = [key] };
+
+        Assert.Null(_sandbox.Unreachable(step, view));
+        using (_sandbox.Lend(Build))
+        {
+            var ran = await ProcessRunner.Default.RunAsync(_sandbox.Wrap(step, view));
+            Assert.True(ran.ExitCode == 0, ran.Stdout + ran.Stderr);
+        }
+    }
+
     [Fact]
     public void Unreachable_EveryDirectoryOnTheWayOpen_IsNull()
     {
