@@ -62,12 +62,8 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
             return (0, null);
         }
 
-        // 3.4: the administrator's script, run where it is (a build's leftovers are still recorded in the build dir).
-        var workDir = OverrideDirectory(directive, value, module) ?? directory;
-        var (script, args) = HookCommand(directive, value, workDir);
-        if (!IsExecutable(script))
+        if (Resolve(type, directive, value, directory, module) is not var (workDir, script, args))
         {
-            M.ScriptNotExecutable(output, type);
             return (0, null);
         }
 
@@ -99,11 +95,8 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
             return (0, null);
         }
 
-        var workDir = OverrideDirectory(directive, value, module) ?? directory;
-        var (script, args) = HookCommand(directive, value, workDir);
-        if (!IsExecutable(script))
+        if (Resolve(type, directive, value, directory, module) is not var (workDir, script, args))
         {
-            M.ScriptNotExecutable(output, type);
             return (0, null);
         }
 
@@ -116,6 +109,25 @@ internal sealed class Hooks(DkmsSettings settings, DkmsOutput output, IProcessRu
                 Uses = workDir == directory ? [] : [script], // the override's directory, seen by the sandbox
             }, ct).ConfigureAwait(false);
         return (result.ExitCode, result.Refusal);
+    }
+
+    /// <summary>
+    /// Where a script runs and what it is: 3.4's administrator's script in its own directory (a build's leftovers are
+    /// still recorded in the build dir), else the package's in <paramref name="directory"/>; null, having said so, when
+    /// it is not executable.
+    /// </summary>
+    private (string WorkDir, string Script, string[] Args)? Resolve(string type, string directive, string value,
+        string directory, string? module)
+    {
+        var workDir = OverrideDirectory(directive, value, module) ?? directory;
+        var (script, args) = HookCommand(directive, value, workDir);
+        if (!IsExecutable(script))
+        {
+            M.ScriptNotExecutable(output, type);
+            return null;
+        }
+
+        return (workDir, script, args);
     }
 
     /// <summary>A word as bash reads it: as it is when it has nothing bash would split or expand, else single-quoted.</summary>

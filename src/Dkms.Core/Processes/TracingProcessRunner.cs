@@ -1,5 +1,4 @@
 using System.Globalization;
-using Dkms.Core.Bash;
 using Dkms.Core.Output;
 
 namespace Dkms.Core.Processes;
@@ -72,14 +71,9 @@ public sealed class TracingProcessRunner(IProcessRunner inner, DkmsOutput output
     {
         var cut = value.Length > LongestWord ? value[..LongestWord] : value;
         var more = value.Length > LongestWord ? $"…({value.Length - LongestWord} more characters)" : string.Empty;
-        if (cut.Length > 0 && cut.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal)))
-        {
-            return cut + more;
-        }
-
         if (!cut.Any(char.IsControl))
         {
-            return BashEvaluator.Quote(cut) + more;
+            return Hooks.ShellWord(cut) + more;
         }
 
         var sb = new System.Text.StringBuilder("$'");
